@@ -1,0 +1,1 @@
+"""mediaplan planning engine."""

@@ -1,0 +1,12 @@
+"""Budget optimization: global optimum of summed response curves under bounds and goals."""
+
+from agents.optimizer.allocate import AllocationResult, InfeasibleBoundsError, optimize_allocation
+from agents.optimizer.exact import brute_force_two, water_fill
+
+__all__ = [
+    "AllocationResult",
+    "InfeasibleBoundsError",
+    "brute_force_two",
+    "optimize_allocation",
+    "water_fill",
+]

@@ -1,0 +1,1 @@
+"""Response models: media transforms, fitted flight response curves with uncertainty."""
