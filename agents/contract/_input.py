@@ -45,7 +45,9 @@ def _check_channel_id(value: str) -> str:
         )
     platform = value.split(":", 1)[0]
     if platform in _NOT_CHANNELS:
-        raise ValueError(f"channel {value!r}: {platform} holds plans, not spend, so it is never a channel")
+        raise ValueError(
+            f"channel {value!r}: {platform} holds plans, not spend, so it is never a channel"
+        )
     return value
 
 
@@ -86,7 +88,7 @@ class ChannelSpec(_Model):
 
 
 class Goal(_Model):
-    """What the optimizer maximizes: outcome for the budget, or outcome under an efficiency target."""
+    """What the optimizer maximizes: outcome for the budget, or under an efficiency target."""
 
     kind: Literal["max_outcome", "target_roas", "target_cpa"] = "max_outcome"
     value: float | None = Field(default=None, gt=0, allow_inf_nan=False)
@@ -114,16 +116,16 @@ class Campaign(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:
         if self.end_date < self.start_date:
-            raise ValueError(
-                f"end_date {self.end_date} is before start_date {self.start_date}"
-            )
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
         if self.channels is not None:
             if not self.channels:
                 raise ValueError("channels is empty: list at least one channel or omit the field")
             seen: set[str] = set()
             for spec in self.channels:
                 if spec.channel in seen:
-                    raise ValueError(f"channel {spec.channel!r} is listed twice in campaign.channels")
+                    raise ValueError(
+                        f"channel {spec.channel!r} is listed twice in campaign.channels"
+                    )
                 seen.add(spec.channel)
             self._check_feasible()
         return self
@@ -203,7 +205,8 @@ class PlanningInput(_Model):
             for i, kpi_row in enumerate(self.kpi):
                 if kpi_row.date in days:
                     raise ValueError(
-                        f"kpi[{i}] repeats date {kpi_row.date} already given at kpi[{days[kpi_row.date]}]"
+                        f"kpi[{i}] repeats date {kpi_row.date} "
+                        f"already given at kpi[{days[kpi_row.date]}]"
                     )
                 days[kpi_row.date] = i
         return self

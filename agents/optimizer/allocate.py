@@ -69,7 +69,7 @@ def optimize_allocation(
     spend = lo.copy()
     slack = budget - lo.sum()
     if free.any() and slack > budget * 1e-12:
-        idx = np.flatnonzero(free)
+        idx = [int(i) for i in np.flatnonzero(free)]
         sub_curves = [curves[i] for i in idx]
         sub_ratio = [ratio_curves[i] for i in idx] if ratio_curves is not None else None
         fixed_value = float(sum(curves[i](lo[i : i + 1])[0] for i in range(n) if not free[i]))
@@ -95,14 +95,19 @@ def optimize_allocation(
         )
     outcome = float(sum(curves[i](spend[i : i + 1])[0] for i in range(n)))
     return AllocationResult(
-        spend=spend, outcome=outcome, goal_met=bool(goal_met), binding=_binding(spend, lo, hi, budget)
+        spend=spend,
+        outcome=outcome,
+        goal_met=bool(goal_met),
+        binding=_binding(spend, lo, hi, budget),
     )
 
 
 def _check_feasible(lo: Array, hi: Array, budget: float, *, must_spend_all: bool) -> None:
     if np.any(lo < 0) or np.any(hi < lo - 1e-9 * max(budget, 1.0)):
         bad = [i for i in range(len(lo)) if lo[i] < 0 or hi[i] < lo[i]]
-        raise InfeasibleBoundsError(f"channels at positions {bad} have lower > upper or negative bounds")
+        raise InfeasibleBoundsError(
+            f"channels at positions {bad} have lower > upper or negative bounds"
+        )
     if lo.sum() > budget * (1 + 1e-9):
         raise InfeasibleBoundsError(
             f"minimum spends sum to {lo.sum():,.2f}, above the budget {budget:,.2f}"
@@ -169,7 +174,9 @@ def _pick_units(
                 base_value
                 + sum(
                     float(c(np.array([lo[i] + k * step]))[0])
-                    for i, (c, k) in enumerate(zip(ratio_curves, coarse.units_for(int(b)), strict=True))
+                    for i, (c, k) in enumerate(
+                        zip(ratio_curves, coarse.units_for(int(b)), strict=True)
+                    )
                 )
                 for b in feasible
             ]
@@ -210,7 +217,9 @@ def _snap_to_upper(
     channel that loses least, and kept only when the total outcome rises.
     """
     out = spend.copy()
-    for i in np.flatnonzero(np.isfinite(hi) & (hi - out > 0) & (hi - out < 2 * step)):
+    for i in (
+        int(k) for k in np.flatnonzero(np.isfinite(hi) & (hi - out > 0) & (hi - out < 2 * step))
+    ):
         gap = hi[i] - out[i]
         donors = [j for j in range(len(out)) if j != i and out[j] - lo[j] >= gap]
         if not donors:

@@ -42,8 +42,8 @@ class GridSolution:
 
 def solve_grid(
     curves: Sequence[Curve],
-    lower: Sequence[float],
-    upper: Sequence[float],
+    lower: Sequence[float] | Array,
+    upper: Sequence[float] | Array,
     step: float,
     units: int,
 ) -> GridSolution:
@@ -57,7 +57,7 @@ def solve_grid(
     for i, (f, lo, hi) in enumerate(zip(curves, lower, upper, strict=True)):
         room = int(np.floor((hi - lo) / step + 1e-9)) if np.isfinite(hi) else units
         room = max(0, min(room, units))
-        gain = f(lo + ks[: room + 1] * step)
+        gain = f(np.asarray(lo + ks[: room + 1] * step, dtype=np.float64))
         # total[b, k] = best[b - k] + gain[k]; the band k <= room keeps this O(G * room).
         back = ks[:, None] - ks[None, : room + 1]
         total = np.where(back >= 0, best[np.maximum(back, 0)] + gain[None, :], -np.inf)

@@ -46,7 +46,9 @@ class ResponseCurve:
     def __post_init__(self) -> None:
         sizes = {len(self.beta), len(self.half_sat), len(self.shape), len(self.decay)}
         if len(sizes) != 1 or 0 in sizes:
-            raise ValueError(f"{self.channel}: parameter samples must be non-empty and equal in length")
+            raise ValueError(
+                f"{self.channel}: parameter samples must be non-empty and equal in length"
+            )
 
     @property
     def n_samples(self) -> int:
@@ -120,7 +122,9 @@ class MeanCurve:
     values: Array
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_interp", PchipInterpolator(self.grid, self.values, extrapolate=True))
+        object.__setattr__(
+            self, "_interp", PchipInterpolator(self.grid, self.values, extrapolate=True)
+        )
 
     def __call__(self, spend: Array | float) -> Array:
         x = np.clip(np.asarray(spend, dtype=float), 0.0, None)

@@ -62,7 +62,7 @@ def flight_adstock_profile(decay: float, flight_days: int, tail_tol: float = 1e-
     runs until the remaining carry-over falls below `tail_tol` of steady state.
     """
     days = np.arange(flight_days)
-    ramp = 1.0 - decay ** (days + 1)
+    ramp: Array = np.asarray(1.0 - decay ** (days + 1), dtype=np.float64)
     if decay <= 0.0:
         return ramp
     tail_len = int(np.ceil(np.log(tail_tol) / np.log(decay)))

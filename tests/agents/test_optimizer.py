@@ -17,7 +17,9 @@ from agents.optimizer import (
 Array = np.ndarray
 
 
-def _concave(rng: np.random.Generator, scale: float) -> tuple[Callable[[Array], Array], Callable[[float], float]]:
+def _concave(
+    rng: np.random.Generator, scale: float
+) -> tuple[Callable[[Array], Array], Callable[[float], float]]:
     a = rng.uniform(0.5, 5.0) * scale
     k = rng.uniform(0.05, 1.0) * scale
     kind = rng.integers(3)
@@ -36,8 +38,10 @@ def _s_curve(rng: np.random.Generator, scale: float) -> Callable[[Array], Array]
     a = rng.uniform(0.5, 5.0) * scale
     k = rng.uniform(0.05, 0.8) * scale
     s = rng.uniform(1.5, 4.0)
-    return lambda x: a * np.power(np.maximum(np.asarray(x), 0) / k, s) / (
-        1 + np.power(np.maximum(np.asarray(x), 0) / k, s)
+    return lambda x: (
+        a
+        * np.power(np.maximum(np.asarray(x), 0) / k, s)
+        / (1 + np.power(np.maximum(np.asarray(x), 0) / k, s))
     )
 
 

@@ -1,0 +1,158 @@
+"""The `mediaplan` command line.
+
+Contract:
+- `mediaplan plan --input F --output F [--no-llm] [--report plan.html]` reads a
+  `PlanningInput` JSON file and writes a `DistributionPlan` JSON file (and optionally the
+  HTML report). Invalid input exits with status 2 and a message naming each bad field;
+  nothing is written. Files are written only once the plan exists, atomically.
+- `mediaplan demo` plans the bundled example campaign and prints it as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from rich.console import Console
+
+from orchestration.console import print_plan
+from orchestration.errors import describe_validation_error
+
+__all__ = ["main"]
+
+EXIT_INVALID = 2
+_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "northwind.json"
+
+
+class InputError(Exception):
+    """The input document cannot be planned; the message says why."""
+
+
+def _read_input(path: Path) -> Any:
+    from agents.contract import PlanningInput
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: the document must be a JSON object with a 'campaign' field")
+    try:
+        return PlanningInput.model_validate(data)
+    except ValidationError as exc:
+        lines = describe_validation_error(exc)
+        raise InputError(f"{path}: invalid planning input:\n  " + "\n  ".join(lines)) from exc
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _narrator(no_llm: bool) -> Any:
+    if no_llm:
+        return None
+    from agents.llm import LLMSettings, OpenAINarrator
+
+    settings = LLMSettings.from_env()
+    return None if settings is None else OpenAINarrator(settings)
+
+
+def _plan(inp: Any, no_llm: bool, console: Console) -> Any:
+    from agents.engine import plan
+    from agents.optimizer import InfeasibleBoundsError
+
+    with console.status("planning…") as status:
+
+        def progress(node: str, info: dict[str, Any]) -> None:
+            status.update(f"planning… {node} done")
+
+        try:
+            return plan(inp, _narrator(no_llm), progress=progress)
+        except InfeasibleBoundsError as exc:
+            raise InputError(f"infeasible bounds: {exc}") from exc
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    inp = _read_input(Path(args.input))
+    result = _plan(inp, args.no_llm, console)
+    _write_atomic(Path(args.output), result.model_dump_json(indent=2) + "\n")
+    if args.report:
+        from agents.report import render_report
+
+        _write_atomic(Path(args.report), render_report(result))
+    console.print(
+        f"wrote {args.output}: {len(result.allocations)} channels, expected {result.objective} "
+        f"{result.expected_outcome:,.0f}" + (f"; report {args.report}" if args.report else "")
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    console = Console()
+    path = Path(args.input) if args.input else _EXAMPLE
+    console.print(f"[bold]mediaplan demo[/bold]: planning the bundled example {path.name}")
+    inp = _read_input(path)
+    result = _plan(inp, args.no_llm, console)
+    print_plan(result, console)
+    out = Path(args.out)
+    _write_atomic(out / "plan.json", result.model_dump_json(indent=2) + "\n")
+    from agents.report import render_report
+
+    _write_atomic(out / "plan.html", render_report(result))
+    console.print(f"\nwrote {out / 'plan.json'} and {out / 'plan.html'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mediaplan", description="AI media planning")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("plan", help="plan a campaign from a PlanningInput JSON file")
+    p.add_argument("--input", required=True, help="PlanningInput JSON file")
+    p.add_argument("--output", required=True, help="where to write the DistributionPlan JSON")
+    p.add_argument("--report", help="also write a self-contained HTML report here")
+    p.add_argument(
+        "--no-llm", action="store_true", help="deterministic text even if an LLM is configured"
+    )
+    p.set_defaults(func=cmd_plan)
+    d = sub.add_parser("demo", help="plan the bundled example campaign and print it")
+    d.add_argument("--input", help="plan this PlanningInput file instead of the bundled example")
+    d.add_argument("--out", default="out/demo", help="directory for plan.json and plan.html")
+    d.add_argument("--no-llm", action="store_true")
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except InputError as exc:
+        print(f"mediaplan: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
