@@ -8,7 +8,7 @@ duplicates. Money is in the account's currency; dates are in the account's time 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,7 +39,7 @@ class Resource(_Record):
     id: str
     name: str
     type: Literal["spreadsheet", "ad_account", "customer", "campaign"]
-    last_modified: datetime | None = None
+    last_modified: dt.datetime | None = None
     parent_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -50,7 +50,7 @@ class Change(_Record):
     platform: Platform
     resource_id: str
     change_type: Literal["created", "updated", "removed"]
-    changed_at: datetime | None = None
+    changed_at: dt.datetime | None = None
 
 
 class ChangePage(_Record):
@@ -66,12 +66,12 @@ class WatchChannel(_Record):
     channel_id: str
     resource_id: str
     address: str
-    expires_at: datetime | None
+    expires_at: dt.datetime | None
     token: str | None = None
 
 
 class DailyPerformanceRow(_Record):
-    date: date
+    date: dt.date
     platform: Literal["meta", "google_ads"]
     account_id: str
     campaign_id: str
@@ -86,7 +86,7 @@ class DailyPerformanceRow(_Record):
     currency: str = "USD"
 
     @property
-    def key(self) -> tuple[date, str, str, str, str]:
+    def key(self) -> tuple[dt.date, str, str, str, str]:
         return (self.date, self.platform, self.account_id, self.campaign_id, self.channel)
 
 
@@ -106,8 +106,8 @@ class CampaignBrief(_Record):
     objective: Literal["revenue", "conversions"]
     total_budget: float = Field(gt=0)
     currency: str = "USD"
-    start_date: date
-    end_date: date
+    start_date: dt.date
+    end_date: dt.date
     channels: list[ChannelBound] = Field(default_factory=list)
     goal_kind: Literal["max_outcome", "target_roas", "target_cpa"] = "max_outcome"
     goal_value: float | None = None
@@ -118,6 +118,6 @@ class CampaignBrief(_Record):
 class OAuthTokens(_Record):
     access_token: str
     refresh_token: str | None = None
-    expires_at: datetime | None = None
+    expires_at: dt.datetime | None = None
     scope: list[str] = Field(default_factory=list)
     token_type: str = "Bearer"
