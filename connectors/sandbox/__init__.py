@@ -1,0 +1,1 @@
+"""Local emulators that the unmodified official SDKs talk to (see connectors/README.md)."""
