@@ -1,13 +1,14 @@
 """The grid of carry-over and saturation candidates for one channel.
 
-Contract: `channel_candidates(spend, attributed, grid)` transforms a channel's daily
-spend by every (decay, half-saturation, shape) combination of the grid and returns the
-transformed series, the attribution-implied scale of each (the daily effect at full
-saturation that makes the channel's modelled historical outcome equal the platform's
-attributed total), and how well each shape explains the platform's daily reports
-(a profile log-likelihood, lower is better, relative to the best shape). Half-
-saturation points are multiples of the channel's mean daily spend on active days, so
-the grid adapts to each channel's scale.
+Contract: `channel_candidates(channel, spend, attributed, grid, reference_spend)`
+transforms a channel's daily spend by every (decay, half-saturation, shape) combination
+of the grid. Each transformed series is scaled so that its slope at the channel's
+reference daily spend (its recent run-rate) is 1: a regression coefficient on it *is*
+the channel's marginal ROI at the run-rate, the quantity budget decisions turn on.
+Also returned per candidate: the marginal ROI the platform's reports imply (their total
+spread over the same curve) and how well the shape explains the platform's daily reports
+(a profile -log-likelihood relative to the best shape). Half-saturation points are
+multiples of the channel's mean daily spend on active days.
 """
 
 from __future__ import annotations
@@ -27,12 +28,27 @@ Array = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class CandidateGrid:
+    """Carry-over decays times saturation (half-saturation, shape) pairs.
+
+    Half-saturation is in multiples of mean active daily spend. S-curves (shape > 1) are
+    offered only with their inflection below typical spend: an S-curve whose convex part
+    spans the observed range extrapolates upward without limit, and the data cannot
+    tell it from a straight line.
+    """
+
     decays: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7, 0.85)
-    half_sats: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0)
-    shapes: tuple[float, ...] = (1.0, 2.0)
+    saturations: tuple[tuple[float, float], ...] = (
+        (0.5, 1.0),
+        (1.0, 1.0),
+        (2.0, 1.0),
+        (4.0, 1.0),
+        (8.0, 1.0),
+        (0.5, 2.0),
+        (1.0, 2.0),
+    )
 
     def combos(self) -> list[tuple[float, float, float]]:
-        return list(product(self.decays, self.half_sats, self.shapes))
+        return [(d, k, a) for d, (k, a) in product(self.decays, self.saturations)]
 
 
 @dataclass(frozen=True)
@@ -42,8 +58,11 @@ class ChannelCandidates:
     decay: Array  # (C,)
     half_sat: Array  # (C,), absolute daily spend units
     shape: Array  # (C,)
-    columns: Array  # (C, days): saturation level in [0, 1)
-    scale: Array  # (C,): attribution-implied max daily effect
+    reference_spend: float  # daily spend at which `columns` have unit slope
+    columns: Array  # (C, days): unit-marginal response series
+    scale: Array  # (C,): max daily effect per unit of marginal ROI at the reference spend
+    attributed_marginal: Array  # (C,): marginal ROI implied by the platform's reported total
+    attributed_total: float  # NaN without reports
     attribution_score: Array  # (C,): profile -log-likelihood of the daily reports, best = 0
     has_attribution: bool
 
@@ -57,31 +76,36 @@ def channel_candidates(
     spend: Array,
     attributed: Array,
     grid: CandidateGrid,
-    fallback_roi: float,
+    reference_spend: float,
 ) -> ChannelCandidates:
     active = spend > 0
     spend_scale = float(spend[active].mean()) if active.any() else 1.0
+    ref = reference_spend if reference_spend > 0 else spend_scale
     x = spend / spend_scale
     combos = grid.combos()
     decay = np.array([c[0] for c in combos])
     half_sat = np.array([c[1] for c in combos])
     shape = np.array([c[2] for c in combos])
     adstock = {d: geometric_adstock(x, d) for d in grid.decays}
-    columns = np.empty((len(combos), len(x)))
+    sat = np.empty((len(combos), len(x)))
     for j, (d, k, a) in enumerate(combos):
         r = np.power(adstock[d] / k, a)
-        columns[j] = r / (1.0 + r)
+        sat[j] = r / (1.0 + r)
+    # Slope of hill(s; K, a) at the reference spend, in absolute spend units.
+    r_ref = np.power(ref / (half_sat * spend_scale), shape)
+    slope = shape * r_ref / (ref * (1.0 + r_ref) ** 2)
+    scale = 1.0 / np.maximum(slope, 1e-300)
+    columns = sat * scale[:, None]
 
     seen = np.isfinite(attributed)
     has_attr = bool(seen.sum() >= 14 and np.nansum(attributed) > 0)
     if has_attr:
-        target_total = float(attributed[seen].sum())
-        denom = columns[:, seen].sum(axis=1)
-        scale = target_total / np.maximum(denom, 1e-12)
-        score = _attribution_scores(columns[:, seen], attributed[seen], decay, half_sat, shape)
+        total = float(attributed[seen].sum())
+        attributed_marginal = total / np.maximum(columns[:, seen].sum(axis=1), 1e-300)
+        score = _attribution_scores(sat[:, seen], attributed[seen], decay, half_sat, shape)
     else:
-        target_total = fallback_roi * float(spend.sum())
-        scale = target_total / np.maximum(columns.sum(axis=1), 1e-12)
+        total = float("nan")
+        attributed_marginal = np.full(len(combos), np.nan)
         score = np.zeros(len(combos))
     return ChannelCandidates(
         channel=channel,
@@ -89,8 +113,11 @@ def channel_candidates(
         decay=decay,
         half_sat=half_sat * spend_scale,
         shape=shape,
+        reference_spend=ref,
         columns=columns,
         scale=scale,
+        attributed_marginal=attributed_marginal,
+        attributed_total=total,
         attribution_score=score,
         has_attribution=has_attr,
     )
@@ -114,9 +141,8 @@ def _attribution_scores(
     rss = (yc @ yc) - 2 * slope * sxy + slope**2 * sxx
     nll = 0.5 * n * np.log(np.maximum(rss, 1e-12) / n)
     out = np.empty_like(nll)
-    for k in np.unique(half_sat):
-        for a in np.unique(shape):
-            sel = (half_sat == k) & (shape == a)
-            out[sel] = nll[sel].min()
+    for k, a in {(float(k), float(a)) for k, a in zip(half_sat, shape, strict=True)}:
+        sel = (half_sat == k) & (shape == a)
+        out[sel] = nll[sel].min()
     out -= out.min()
     return np.asarray(out, dtype=np.float64)

@@ -29,8 +29,9 @@ from agents.response.baseline import baseline_design
 from agents.response.candidates import CandidateGrid, ChannelCandidates, channel_candidates
 from agents.response.curves import ResponseCurve
 from agents.response.linear import Posterior, solve_posterior
+from agents.response.prior import MarginalPrior, PriorSettings
 
-__all__ = ["FitSettings", "PerformanceFit", "fit_response_curves"]
+__all__ = ["FitSettings", "PerformanceFit", "PriorSettings", "fit_response_curves"]
 
 Array = NDArray[np.float64]
 
@@ -38,18 +39,21 @@ Array = NDArray[np.float64]
 @dataclass(frozen=True)
 class FitSettings:
     grid: CandidateGrid = field(default_factory=CandidateGrid)
-    calibration_mean: float = 0.8
-    """Prior median of incremental / platform-attributed outcome (platforms over-claim)."""
-    platform_sd: float = 0.5
-    channel_sd: float = 0.3
-    unattributed_sd: float = 1.0
+    prior: PriorSettings = field(default_factory=PriorSettings)
     attribution_weight: float = 0.25
     shape_temperature: float = 1.0
     n_samples: int = 100
     sweeps: int = 3
     min_channel_days: int = 28
     min_kpi_days: int = 42
+    run_rate_days: int = 28
+    knot_days: int = 28
+    knot_sd: float = 0.1
     seed: int = 0
+
+    @property
+    def calibration_mean(self) -> float:
+        return self.prior.calibration_mean
 
 
 @dataclass
@@ -72,42 +76,33 @@ def fit_response_curves(
     s = settings or FitSettings()
     rng = np.random.default_rng(s.seed)
     attributed = panel.reported.get(objective)
-    usable = [c for c in panel.channels if panel.active_days(c) >= s.min_channel_days]
-    rois = []
-    for c in usable:
-        j = panel.index(c)
-        if attributed is not None and np.isfinite(attributed[:, j]).sum() >= 14:
-            spent = float(panel.spend[np.isfinite(attributed[:, j]), j].sum())
-            if spent > 0:
-                rois.append(float(np.nansum(attributed[:, j])) / spent)
-    fallback_roi = float(np.median(rois)) if rois else 1.0
+    names = [c for c in panel.channels if panel.active_days(c) >= s.min_channel_days]
+    run_rate = {c: float(panel.spend[-s.run_rate_days :, panel.index(c)].mean()) for c in names}
     cands: dict[str, ChannelCandidates] = {}
-    for c in usable:
+    for c in names:
         j = panel.index(c)
         attr = attributed[:, j] if attributed is not None else np.full(panel.n_days, np.nan)
-        cands[c] = channel_candidates(c, panel.spend[:, j], attr, s.grid, fallback_roi)
-    if not cands:
-        return PerformanceFit({}, {}, {}, {}, False, None, None, None, None)
-
+        cands[c] = channel_candidates(c, panel.spend[:, j], attr, s.grid, run_rate[c])
     kpi = panel.kpi_series(objective)
     kpi_days = 0 if kpi is None else int(np.isfinite(kpi).sum())
-    names = list(cands)
-    prior_mean, prior_prec = _gamma_prior(names, cands, s)
-    if kpi is None or kpi_days < s.min_kpi_days:
+    has_kpi = kpi is not None and kpi_days >= s.min_kpi_days
+    if not cands or (not has_kpi and not any(c.has_attribution for c in cands.values())):
+        # Nothing measures these channels' outcomes: the market priors will plan them.
+        return PerformanceFit({}, cands, {}, {}, False, None, None, None, None)
+    prior = MarginalPrior.build(names, cands, run_rate, _fallback_level(panel, kpi), s.prior)
+    if kpi is None or not has_kpi:
         notes = [] if kpi is None else [f"KPI has {kpi_days} days; too few to calibrate"]
-        return _attribution_only(names, cands, prior_mean, prior_prec, flight_days, s, rng, notes)
-    return _kpi_fit(panel, kpi, names, cands, prior_mean, prior_prec, flight_days, s, rng)
+        return _attribution_only(names, cands, prior, flight_days, s, rng, notes)
+    return _kpi_fit(panel, kpi, names, cands, prior, flight_days, s, rng)
 
 
-def _gamma_prior(
-    names: list[str], cands: dict[str, ChannelCandidates], s: FitSettings
-) -> tuple[Array, Array]:
-    platforms = [n.split(":", 1)[0] for n in names]
-    same = np.array([[a == b for b in platforms] for a in platforms], dtype=float)
-    sd = np.array([s.channel_sd if cands[n].has_attribution else s.unattributed_sd for n in names])
-    cov = (s.platform_sd * s.calibration_mean) ** 2 * same + np.diag((sd * s.calibration_mean) ** 2)
-    prec: Array = np.asarray(np.linalg.inv(cov), dtype=np.float64)
-    return np.full(len(names), s.calibration_mean, dtype=np.float64), prec
+def _fallback_level(panel: Panel, kpi: Array | None) -> float:
+    """A marginal-ROI level for when no channel has platform reports: media as a typical
+    share (15 %) of the KPI, at half its average return."""
+    if kpi is None or not np.isfinite(kpi).any():
+        return 1.0
+    spend = float(panel.spend.sum(axis=1).mean())
+    return 0.5 * 0.15 * float(np.nanmean(kpi)) / max(spend, 1e-9)
 
 
 def _shape_weights(scores: Array, temperature: float) -> Array:
@@ -140,8 +135,7 @@ def _build_curves(
 def _attribution_only(
     names: list[str],
     cands: dict[str, ChannelCandidates],
-    prior_mean: Array,
-    prior_prec: Array,
+    prior: MarginalPrior,
     flight_days: int,
     s: FitSettings,
     rng: np.random.Generator,
@@ -152,12 +146,18 @@ def _attribution_only(
     chosen = {}
     for i, name in enumerate(names):
         score = cands[name].attribution_score
-        # Without a KPI the reported decay is all there is; prefer the shortest that fits.
         w = _shape_weights(score, s.shape_temperature)
         picks[:, i] = rng.choice(len(w), size=s.n_samples, p=w)
         chosen[name] = int(np.argmin(score))
-    cov = np.linalg.inv(prior_prec)
-    gammas = rng.multivariate_normal(prior_mean, cov, size=s.n_samples)
+    gammas = np.empty((s.n_samples, n))
+    cache: dict[tuple[int, ...], tuple[Array, Array]] = {}
+    for k in range(s.n_samples):
+        key = tuple(int(v) for v in picks[k])
+        if key not in cache:
+            mean, prec, _ = prior.for_picks(list(key))
+            cache[key] = (mean, _psd_sqrt(np.asarray(np.linalg.inv(prec), dtype=np.float64)))
+        mean, root = cache[key]
+        gammas[k] = mean + root @ rng.standard_normal(n)
     curves = _build_curves(names, cands, picks, gammas, flight_days)
     notes = [*notes, "no KPI series: platform reports calibrated by the prior only"]
     gamma_mean = dict(zip(names, np.maximum(gammas, 0).mean(axis=0).tolist(), strict=True))
@@ -166,19 +166,35 @@ def _attribution_only(
 
 @dataclass
 class _Design:
-    base: Array  # whitened baseline columns
-    media: list[Array]  # per channel: whitened candidate columns (C, rows)
+    base: Array  # (whitened) baseline columns
+    media: list[Array]  # per channel: (whitened) candidate columns (C, rows)
     y: Array
-    prior_mean: Array
-    prior_prec: Array
-    n_base: int
+    base_prec: Array  # diagonal prior precision of the baseline coefficients
+    prior: MarginalPrior
+
+    @property
+    def n_base(self) -> int:
+        return int(self.base.shape[1])
 
     def matrix(self, picks: list[int]) -> Array:
         cols = [m[p] for m, p in zip(self.media, picks, strict=True)]
         return np.column_stack([self.base, *cols])
 
+    def rows(self, sl: slice) -> _Design:
+        return _Design(
+            self.base[sl], [m[:, sl] for m in self.media], self.y[sl], self.base_prec, self.prior
+        )
+
     def solve(self, picks: list[int], sigma2: float) -> Posterior:
-        return solve_posterior(self.matrix(picks), self.y, sigma2, self.prior_mean, self.prior_prec)
+        g_mean, g_prec, g_logdet = self.prior.for_picks(picks)
+        nb, ng = self.n_base, len(picks)
+        mean = np.concatenate([np.zeros(nb), g_mean])
+        prec = np.zeros((nb + ng, nb + ng))
+        prec[:nb, :nb] = np.diag(self.base_prec)
+        prec[nb:, nb:] = g_prec
+        post = solve_posterior(self.matrix(picks), self.y, sigma2, mean, prec)
+        # The gamma prior changes with the candidates, so its normalizer enters the evidence.
+        return Posterior(post.mean, post.cov, post.rss, post.neg_log_evidence - 0.5 * g_logdet)
 
 
 def _kpi_fit(
@@ -186,8 +202,7 @@ def _kpi_fit(
     kpi: Array,
     names: list[str],
     cands: dict[str, ChannelCandidates],
-    gamma_mean0: Array,
-    gamma_prec: Array,
+    prior: MarginalPrior,
     flight_days: int,
     s: FitSettings,
     rng: np.random.Generator,
@@ -195,14 +210,11 @@ def _kpi_fit(
     assert panel.start is not None
     obs = np.isfinite(kpi)
     y_scale = float(np.mean(kpi[obs]))
-    base, base_sd, _ = baseline_design(panel.n_days, panel.start.weekday())
-    media_raw = [cands[n].columns * cands[n].scale[:, None] / y_scale for n in names]
+    base, base_sd, _ = baseline_design(panel.start, panel.n_days, s.knot_days, s.knot_sd)
+    base_prec = np.where(np.isfinite(base_sd), 1.0 / base_sd**2, 0.0)
+    media_raw = [cands[n].columns / y_scale for n in names]
     y_raw = kpi / y_scale
     n_base = base.shape[1]
-    prior_mean = np.concatenate([np.zeros(n_base), gamma_mean0])
-    prior_prec = np.zeros((n_base + len(names), n_base + len(names)))
-    prior_prec[:n_base, :n_base] = np.diag(np.where(np.isfinite(base_sd), 1.0 / base_sd**2, 0.0))
-    prior_prec[n_base:, n_base:] = gamma_prec
 
     # Start every channel at the shape its platform reports favour, mid-range carry-over.
     picks = [
@@ -210,16 +222,14 @@ def _kpi_fit(
         for n in names
     ]
     rows = np.flatnonzero(obs)
-    plain = _Design(
-        base[rows], [m[:, rows] for m in media_raw], y_raw[rows], prior_mean, prior_prec, n_base
-    )
+    plain = _Design(base[rows], [m[:, rows] for m in media_raw], y_raw[rows], base_prec, prior)
     first = plain.solve(picks, 1.0)
     resid = plain.y - plain.matrix(picks) @ first.mean
     sigma2 = float(resid @ resid) / max(len(rows) - n_base - len(names), 1)
     first = plain.solve(picks, sigma2)
     resid = plain.y - plain.matrix(picks) @ first.mean
     rho = _ar1(resid, rows)
-    design = _whiten(base, media_raw, y_raw, obs, rho, prior_mean, prior_prec, n_base)
+    design = _whiten(base, media_raw, y_raw, obs, rho, base_prec, prior)
     sigma2 = _sigma2(design, picks, 1.0)
 
     attr_pen = [s.attribution_weight * cands[n].attribution_score for n in names]
@@ -293,9 +303,8 @@ def _whiten(
     y: Array,
     obs: NDArray[np.bool_],
     rho: float,
-    prior_mean: Array,
-    prior_prec: Array,
-    n_base: int,
+    base_prec: Array,
+    prior: MarginalPrior,
 ) -> _Design:
     """Cochrane-Orcutt: v_t - rho * v_{t-1} on days where both are observed."""
     t = np.flatnonzero(obs[1:] & obs[:-1]) + 1
@@ -303,9 +312,8 @@ def _whiten(
         base[t] - rho * base[t - 1],
         [m[:, t] - rho * m[:, t - 1] for m in media],
         y[t] - rho * y[t - 1],
-        prior_mean,
-        prior_prec,
-        n_base,
+        base_prec,
+        prior,
     )
 
 
@@ -325,9 +333,8 @@ def _holdout(plain: _Design, picks: list[int], sigma2: float) -> tuple[float | N
     tail = max(14, min(56, n // 5))
     if n - tail < 42:
         return None, None
-    x = plain.matrix(picks)
-    post = solve_posterior(x[:-tail], plain.y[:-tail], sigma2, plain.prior_mean, plain.prior_prec)
-    pred = x[-tail:] @ post.mean
+    post = plain.rows(slice(0, n - tail)).solve(picks, sigma2)
+    pred = plain.matrix(picks)[-tail:] @ post.mean
     actual = plain.y[-tail:]
     mape = float(np.mean(np.abs(actual - pred) / np.maximum(np.abs(actual), 1e-12)))
     return mape, _r2(actual, pred)
