@@ -1,6 +1,7 @@
 """Aligning a `PlanningInput`'s rows into daily arrays.
 
-Contract: `build_panel` turns history rows into a continuous daily grid from the first
+Contract: `build_panel` turns the history rows of a validated input (the model, or its
+JSON form, which graph nodes receive) into a continuous daily grid from the first
 to the last history date, one column per channel (sorted by name, so positions never
 depend on input order). A channel with no row on a day spent nothing that day.
 Platform-reported fields that are absent are NaN; the KPI series is aligned to the same
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,34 +59,47 @@ class Panel:
         return series
 
 
-def build_panel(inp: PlanningInput) -> Panel:
-    rows = inp.history
-    channels = tuple(sorted({r.channel for r in rows}))
+def build_panel(inp: PlanningInput | dict[str, Any]) -> Panel:
+    """The panel of a validated input, given as the model or as its JSON form."""
+    if isinstance(inp, PlanningInput):
+        rows: list[dict[str, Any]] = [r.model_dump() for r in inp.history]
+        kpi_rows: list[dict[str, Any]] = [k.model_dump() for k in inp.kpi or []]
+    else:
+        rows, kpi_rows = inp.get("history") or [], inp.get("kpi") or []
+    return _panel(rows, kpi_rows)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _panel(rows: list[dict[str, Any]], kpi_rows: list[dict[str, Any]]) -> Panel:
+    channels = tuple(sorted({r["channel"] for r in rows}))
     if not rows:
         empty = np.zeros((0, 0))
         return Panel(None, (), empty, {f: empty for f in _FIELDS}, {})
-    start = min(r.date for r in rows)
-    end = max(r.date for r in rows)
+    days_of = [_day(r["date"]) for r in rows]
+    start, end = min(days_of), max(days_of)
     days = (end - start).days + 1
     col = {c: i for i, c in enumerate(channels)}
     spend = np.zeros((days, len(channels)))
     reported = {f: np.full((days, len(channels)), np.nan) for f in _FIELDS}
-    for r in rows:
-        t, j = (r.date - start).days, col[r.channel]
-        spend[t, j] = r.spend
+    for r, day in zip(rows, days_of, strict=True):
+        t, j = (day - start).days, col[r["channel"]]
+        spend[t, j] = r["spend"]
         for f in _FIELDS:
-            value = getattr(r, f)
+            value = r.get(f)
             if value is not None:
                 reported[f][t, j] = value
     kpi: dict[str, Array] = {}
     outside = 0
-    for k in inp.kpi or []:
-        t = (k.date - start).days
+    for k in kpi_rows:
+        t = (_day(k["date"]) - start).days
         if not 0 <= t < days:
             outside += 1
             continue
         for metric in ("revenue", "conversions"):
-            value = getattr(k, metric)
+            value = k.get(metric)
             if value is not None:
                 kpi.setdefault(metric, np.full(days, np.nan))[t] = value
     return Panel(start, channels, spend, reported, kpi, outside)

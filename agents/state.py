@@ -12,9 +12,10 @@ import operator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
+from agents.contract import Campaign
 from agents.response.fit import FitSettings
 
-__all__ = ["Deps", "PlanState"]
+__all__ = ["Deps", "InputView", "PlanState", "input_view"]
 
 
 class PlanState(TypedDict, total=False):
@@ -42,3 +43,23 @@ class Deps:
     (7-day average) daily spend in history."""
     new_channel_cap_share: float = 0.10
     """A channel with no history gets at most this share of the budget (a test budget)."""
+
+
+@dataclass(frozen=True)
+class InputView:
+    """What nodes read of the (already validated) input without re-validating its rows."""
+
+    campaign: Campaign
+    history_channels: list[str]
+    market: dict[str, Any] | None
+    doc: dict[str, Any]
+
+
+def input_view(state: PlanState) -> InputView:
+    doc = state["input"]
+    return InputView(
+        campaign=Campaign.model_validate(doc["campaign"]),
+        history_channels=sorted({row["channel"] for row in doc.get("history") or []}),
+        market=doc.get("market"),
+        doc=doc,
+    )

@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 from langgraph.runtime import Runtime
 
-from agents.contract import PlanningInput
 from agents.nodes.market import planned_channels
 from agents.nodes.performance import goal_metric
 from agents.optimizer import optimize_allocation
 from agents.response.curves import ResponseCurve
 from agents.response.transforms import hill
-from agents.state import Deps, PlanState
+from agents.state import Deps, InputView, PlanState, input_view
 
 __all__ = ["budget_agent", "channel_bounds", "curves_for", "prior_curve"]
 
@@ -32,7 +31,7 @@ _SHORT_HISTORY_SD = 0.5
 
 
 async def budget_agent(state: PlanState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    inp = PlanningInput.model_validate(state["input"])
+    inp = input_view(state)
     rnd = state.get("round", 0) + 1
     result = allocate_budget(
         inp, state["performance"], state["market"], state.get("caps", {}), runtime.context
@@ -41,7 +40,7 @@ async def budget_agent(state: PlanState, runtime: Runtime[Deps]) -> dict[str, An
     return {"budget": result, "round": rnd, "trace": ["budget"]}
 
 
-def channel_bounds(inp: PlanningInput) -> dict[str, tuple[float, float]]:
+def channel_bounds(inp: InputView) -> dict[str, tuple[float, float]]:
     """(lower, upper) flight spend per planned channel, from that channel's own entry."""
     if inp.campaign.channels is None:
         return {ch: (0.0, math.inf) for ch in planned_channels(inp)}
@@ -73,7 +72,7 @@ def prior_curve(
 
 
 def curves_for(
-    inp: PlanningInput, performance: dict[str, Any], market: dict[str, Any], metric: str, deps: Deps
+    inp: InputView, performance: dict[str, Any], market: dict[str, Any], metric: str, deps: Deps
 ) -> tuple[dict[str, ResponseCurve], dict[str, str]]:
     """The curve of every planned channel for `metric`, and where each came from."""
     fitted = performance["metrics"].get(metric, {}).get("curves", {})
@@ -107,7 +106,7 @@ def curves_for(
 
 
 def allocate_budget(
-    inp: PlanningInput,
+    inp: InputView,
     performance: dict[str, Any],
     market: dict[str, Any],
     caps: dict[str, float],
@@ -139,7 +138,22 @@ def allocate_budget(
     result = optimize_allocation(
         mean_curves, lower, upper, c.total_budget, target_ratio=target, ratio_curves=ratio_curves
     )
+    frontier: list[list[float]] = []
+    if not result.goal_met:
+        # What the goal would have cost: the best efficiency at a few spend levels.
+        for frac in (0.25, 0.5, 1.0):
+            level = max(sum(lower), frac * c.total_budget)
+            if sum(min(u, level) for u in upper) < level:
+                continue
+            alt = optimize_allocation(mean_curves, lower, upper, level)
+            goal_value = alt.outcome
+            if ratio_curves is not None:
+                goal_value = sum(
+                    float(rc(alt.spend[i : i + 1])[0]) for i, rc in enumerate(ratio_curves)
+                )
+            frontier.append([level, goal_value / level])
     return {
+        "frontier": frontier,
         "spend": dict(zip(names, result.spend.tolist(), strict=True)),
         "bounds": {
             n: [lo, hi if math.isfinite(hi) else None]

@@ -15,9 +15,8 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
-from agents.contract import PlanningInput
 from agents.nodes.budget import channel_bounds
-from agents.state import Deps, PlanState
+from agents.state import Deps, InputView, PlanState, input_view
 
 __all__ = ["critic", "route_after_critic"]
 
@@ -25,7 +24,7 @@ _TOL = 1e-6
 
 
 async def critic(state: PlanState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    inp = PlanningInput.model_validate(state["input"])
+    inp = input_view(state)
     deps = runtime.context
     budget = state["budget"]
     perf = state["performance"]
@@ -76,7 +75,7 @@ async def route_after_critic(state: PlanState) -> Literal["budget", "synthesizer
 
 
 def _violations(
-    inp: PlanningInput, spend: dict[str, float], bounds: dict[str, tuple[float, float]]
+    inp: InputView, spend: dict[str, float], bounds: dict[str, tuple[float, float]]
 ) -> list[str]:
     c = inp.campaign
     tol = max(c.total_budget * _TOL, 0.01)

@@ -15,26 +15,25 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agents.contract import PlanningInput
 from agents.market import channel_prior, load_benchmarks, sanity_bounds
-from agents.state import Deps, PlanState
+from agents.state import Deps, InputView, PlanState, input_view
 
 __all__ = ["analyze_market", "market_agent", "planned_channels"]
 
 
-def planned_channels(inp: PlanningInput) -> list[str]:
+def planned_channels(inp: InputView) -> list[str]:
     """Channels that may receive budget: the campaign's list, else every channel in history."""
     if inp.campaign.channels is not None:
         return [s.channel for s in inp.campaign.channels]
-    return sorted({r.channel for r in inp.history})
+    return inp.history_channels
 
 
 async def market_agent(state: PlanState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    inp = PlanningInput.model_validate(state["input"])
+    inp = input_view(state)
     return {"market": analyze_market(inp), "trace": ["market"]}
 
 
-def analyze_market(inp: PlanningInput) -> dict[str, Any]:
+def analyze_market(inp: InputView) -> dict[str, Any]:
     c = inp.campaign
     table = load_benchmarks(inp.market)
     season = table.seasonal_multiplier(c.start_date, c.end_date, c.industry)

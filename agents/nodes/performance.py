@@ -21,11 +21,10 @@ import numpy as np
 from langgraph.runtime import Runtime
 from numpy.typing import NDArray
 
-from agents.contract import PlanningInput
 from agents.panel import Panel, build_panel
 from agents.response.fit import PerformanceFit, fit_response_curves
 from agents.response.transforms import geometric_adstock, half_life_days
-from agents.state import Deps, PlanState
+from agents.state import Deps, InputView, PlanState, input_view
 
 __all__ = ["goal_metric", "performance_agent"]
 
@@ -33,7 +32,7 @@ Array = NDArray[np.float64]
 _RUN_RATE_DAYS = 28
 
 
-def goal_metric(inp: PlanningInput) -> str:
+def goal_metric(inp: InputView) -> str:
     """The metric a goal's target is expressed in."""
     kind = inp.campaign.goal.kind
     if kind == "target_roas":
@@ -44,15 +43,15 @@ def goal_metric(inp: PlanningInput) -> str:
 
 
 async def performance_agent(state: PlanState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    inp = PlanningInput.model_validate(state["input"])
+    inp = input_view(state)
     return {
         "performance": analyze_performance(inp, runtime.context),
         "trace": ["performance"],
     }
 
 
-def analyze_performance(inp: PlanningInput, deps: Deps) -> dict[str, Any]:
-    panel = build_panel(inp)
+def analyze_performance(inp: InputView, deps: Deps) -> dict[str, Any]:
+    panel = build_panel(inp.doc)
     flight_days = inp.campaign.flight_days
     objective = inp.campaign.objective
     metrics: list[str] = [objective]

@@ -22,14 +22,13 @@ from agents.contract import (
     ConfidenceScores,
     CurvePoints,
     DistributionPlan,
-    PlanningInput,
 )
 from agents.narrative import money, plan_insights, recommendations
 from agents.nodes.budget import channel_bounds
 from agents.nodes.narration import narrate_plan
 from agents.response.curves import ResponseCurve
 from agents.scores import data_quality, model_fit
-from agents.state import Deps, PlanState
+from agents.state import Deps, InputView, PlanState, input_view
 from agents.stats import channel_stats, curve_points, historical_mix, total_samples
 
 __all__ = ["synthesizer"]
@@ -38,7 +37,7 @@ _AGENTS = ["performance", "market", "budget", "critic", "synthesizer"]
 
 
 async def synthesizer(state: PlanState, runtime: Runtime[Deps]) -> dict[str, Any]:
-    inp = PlanningInput.model_validate(state["input"])
+    inp = input_view(state)
     plan = build_plan(inp, state)
     plan, extra_warnings, used_llm = await narrate_plan(
         plan, state["market"], runtime.context.narrator
@@ -59,7 +58,7 @@ def _curves(state: PlanState) -> dict[str, ResponseCurve]:
     return out
 
 
-def build_plan(inp: PlanningInput, state: PlanState) -> DistributionPlan:
+def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
     started = time.perf_counter()
     c = inp.campaign
     perf, budget, market = state["performance"], state["budget"], state["market"]
@@ -189,13 +188,27 @@ def _warnings(state: PlanState, allocations: list[Allocation], days: int) -> lis
             f"{pair[0]} and {pair[1]} moved together (weekly spend correlation {pair[2]:.2f}): "
             "their separate effects are hard to tell apart"
         )
-    goal_met = state["budget"].get("goal_met", True)
-    if not goal_met:
-        out.append(
-            "the goal's efficiency target cannot be met at any spend; "
-            "the plan maximizes efficiency instead"
-        )
+    budget = state["budget"]
+    if not budget.get("goal_met", True):
+        out.append(_unmet_goal_warning(state))
     return out
+
+
+def _unmet_goal_warning(state: PlanState) -> str:
+    c = state["input"]["campaign"]
+    goal, currency = c["goal"], c.get("currency", "USD")
+    cpa = goal["kind"] == "target_cpa"
+    name = "CPA" if cpa else "ROAS"
+    points = []
+    for spend, ratio in state["budget"].get("frontier", []):
+        value = (1 / ratio if ratio > 0 else float("inf")) if cpa else ratio
+        points.append(f"{name} {value:,.2f} at {money(spend)} {currency}")
+    expected = "; ".join(points) if points else "no spend level reaches it"
+    return (
+        f"goal {goal['kind']} {goal['value']:g} cannot be met: the model expects {expected}. "
+        "The plan spends only the channels' minimums; lower the target, or calibrate the "
+        "model with a lift test if you believe the platforms' figures"
+    )
 
 
 def _diagnostics(

@@ -7,7 +7,8 @@ position, so callers key by channel name before calling) and a budget, and retur
 - under `max_outcome` (no target): exactly the budget, spent where it earns most, unless
   every channel's maximum binds;
 - under a target ratio (ROAS, or conversions per unit of spend for a CPA target): the
-  largest spend up to the budget whose optimal allocation still meets the target.
+  largest spend up to the budget whose optimal allocation still meets the target; when
+  no spend above the minimums meets it, only the minimums, with `goal_met` False.
 
 A coarse dynamic program over the whole range finds the global optimum on a grid (S-curves
 included), then two finer passes restricted to a window around it refine the answer to
@@ -183,10 +184,11 @@ def _pick_units(
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(spend_levels > 0, values / spend_levels, np.inf)
-    ok = np.flatnonzero(ratios >= target)
+    # Spending nothing "meets" any target; it counts only when the minimums force spend.
+    ok = np.flatnonzero((ratios >= target) & (spend_levels > 0))
     if ok.size:
         return int(feasible[ok.max()]), True
-    return int(feasible[int(np.argmax(ratios))]), False
+    return 0, False
 
 
 def _refine(

@@ -28,7 +28,7 @@ from agents.panel import Panel
 from agents.response.baseline import baseline_design
 from agents.response.candidates import CandidateGrid, ChannelCandidates, channel_candidates
 from agents.response.curves import ResponseCurve
-from agents.response.linear import Posterior, solve_posterior
+from agents.response.design import Design, whiten
 from agents.response.prior import MarginalPrior, PriorSettings
 
 __all__ = ["FitSettings", "PerformanceFit", "PriorSettings", "fit_response_curves"]
@@ -164,39 +164,6 @@ def _attribution_only(
     return PerformanceFit(curves, cands, chosen, gamma_mean, False, None, None, None, None, notes)
 
 
-@dataclass
-class _Design:
-    base: Array  # (whitened) baseline columns
-    media: list[Array]  # per channel: (whitened) candidate columns (C, rows)
-    y: Array
-    base_prec: Array  # diagonal prior precision of the baseline coefficients
-    prior: MarginalPrior
-
-    @property
-    def n_base(self) -> int:
-        return int(self.base.shape[1])
-
-    def matrix(self, picks: list[int]) -> Array:
-        cols = [m[p] for m, p in zip(self.media, picks, strict=True)]
-        return np.column_stack([self.base, *cols])
-
-    def rows(self, sl: slice) -> _Design:
-        return _Design(
-            self.base[sl], [m[:, sl] for m in self.media], self.y[sl], self.base_prec, self.prior
-        )
-
-    def solve(self, picks: list[int], sigma2: float) -> Posterior:
-        g_mean, g_prec, g_logdet = self.prior.for_picks(picks)
-        nb, ng = self.n_base, len(picks)
-        mean = np.concatenate([np.zeros(nb), g_mean])
-        prec = np.zeros((nb + ng, nb + ng))
-        prec[:nb, :nb] = np.diag(self.base_prec)
-        prec[nb:, nb:] = g_prec
-        post = solve_posterior(self.matrix(picks), self.y, sigma2, mean, prec)
-        # The gamma prior changes with the candidates, so its normalizer enters the evidence.
-        return Posterior(post.mean, post.cov, post.rss, post.neg_log_evidence - 0.5 * g_logdet)
-
-
 def _kpi_fit(
     panel: Panel,
     kpi: Array,
@@ -222,14 +189,14 @@ def _kpi_fit(
         for n in names
     ]
     rows = np.flatnonzero(obs)
-    plain = _Design(base[rows], [m[:, rows] for m in media_raw], y_raw[rows], base_prec, prior)
+    plain = Design(base[rows], [m[:, rows] for m in media_raw], y_raw[rows], base_prec, prior)
     first = plain.solve(picks, 1.0)
     resid = plain.y - plain.matrix(picks) @ first.mean
     sigma2 = float(resid @ resid) / max(len(rows) - n_base - len(names), 1)
     first = plain.solve(picks, sigma2)
     resid = plain.y - plain.matrix(picks) @ first.mean
     rho = _ar1(resid, rows)
-    design = _whiten(base, media_raw, y_raw, obs, rho, base_prec, prior)
+    design = whiten(base, media_raw, y_raw, obs, rho, base_prec, prior)
     sigma2 = _sigma2(design, picks, 1.0)
 
     attr_pen = [s.attribution_weight * cands[n].attribution_score for n in names]
@@ -254,7 +221,7 @@ def _kpi_fit(
     for k in range(s.n_samples):
         key = tuple(int(v) for v in draws[k])
         if key not in cache:
-            post = design.solve(list(key), sigma2)
+            post = design.solve(list(key), sigma2, with_cov=True)
             cache[key] = (post.mean[n_base:], _psd_sqrt(post.cov[n_base:, n_base:]))
         mean, root = cache[key]
         gammas[k] = mean + root @ rng.standard_normal(len(names))
@@ -272,7 +239,7 @@ def _kpi_fit(
 
 
 def _channel_scores(
-    design: _Design, picks: list[int], i: int, sigma2: float, attr_pen: Array
+    design: Design, picks: list[int], i: int, sigma2: float, attr_pen: Array
 ) -> Array:
     trial = list(picks)
     out = np.empty(len(design.media[i]))
@@ -282,7 +249,7 @@ def _channel_scores(
     return out + attr_pen
 
 
-def _sigma2(design: _Design, picks: list[int], sigma2: float) -> float:
+def _sigma2(design: Design, picks: list[int], sigma2: float) -> float:
     post = design.solve(picks, sigma2)
     dof = max(len(design.y) - design.n_base - len(picks), 1)
     return max(post.rss / dof, 1e-12)
@@ -297,26 +264,6 @@ def _ar1(resid: Array, rows: NDArray[np.int64]) -> float:
     return float(np.clip(rho, 0.0, 0.9))
 
 
-def _whiten(
-    base: Array,
-    media: list[Array],
-    y: Array,
-    obs: NDArray[np.bool_],
-    rho: float,
-    base_prec: Array,
-    prior: MarginalPrior,
-) -> _Design:
-    """Cochrane-Orcutt: v_t - rho * v_{t-1} on days where both are observed."""
-    t = np.flatnonzero(obs[1:] & obs[:-1]) + 1
-    return _Design(
-        base[t] - rho * base[t - 1],
-        [m[:, t] - rho * m[:, t - 1] for m in media],
-        y[t] - rho * y[t - 1],
-        base_prec,
-        prior,
-    )
-
-
 def _psd_sqrt(cov: Array) -> Array:
     vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
     out: Array = vecs * np.sqrt(np.maximum(vals, 0.0))
@@ -328,7 +275,7 @@ def _r2(y: Array, fitted: Array) -> float:
     return 1.0 - float(((y - fitted) ** 2).sum()) / ss if ss > 0 else 0.0
 
 
-def _holdout(plain: _Design, picks: list[int], sigma2: float) -> tuple[float | None, float | None]:
+def _holdout(plain: Design, picks: list[int], sigma2: float) -> tuple[float | None, float | None]:
     n = len(plain.y)
     tail = max(14, min(56, n // 5))
     if n - tail < 42:

@@ -151,8 +151,11 @@ def test_target_ratio_spends_less_when_returns_fall_below_target() -> None:
     assert result.goal_met
 
 
-def test_unreachable_target_returns_best_ratio_and_says_so() -> None:
-    c = [lambda x: 0.5 * np.asarray(x)]
-    result = optimize_allocation(c, [0.2], [np.inf], 1.0, target_ratio=3.0)
+def test_unreachable_target_spends_only_the_minimums_and_says_so() -> None:
+    c = [lambda x: 0.5 * np.asarray(x), lambda x: 0.4 * np.asarray(x)]
+    result = optimize_allocation(c, [0.2, 0.0], [np.inf, np.inf], 1.0, target_ratio=3.0)
     assert not result.goal_met
-    assert result.total_spend >= 0.2
+    assert result.spend.tolist() == pytest.approx([0.2, 0.0])
+    free = optimize_allocation(c, [0.0, 0.0], [np.inf, np.inf], 1.0, target_ratio=3.0)
+    assert not free.goal_met
+    assert free.total_spend == 0.0
