@@ -73,3 +73,30 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     )
     assert code == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_plan_writes_plan_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.agents.conftest import small_world
+
+    src = _write(tmp_path / "in.json", json.dumps(small_world()))
+    out, report = tmp_path / "out" / "plan.json", tmp_path / "plan.html"
+    code = main(
+        ["plan", "--input", str(src), "--output", str(out), "--report", str(report), "--no-llm"]
+    )
+    assert code == 0
+    plan = json.loads(out.read_text())
+    assert plan["campaign_id"] and plan["allocations"]
+    html = report.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "http://" not in html and "https://" not in html
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_demo_prints_the_plan_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.agents.conftest import small_world
+
+    src = _write(tmp_path / "in.json", json.dumps(small_world()))
+    code = main(["demo", "--input", str(src), "--out", str(tmp_path / "demo"), "--no-llm"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "Distribution plan" in printed and "google_ads:search" in printed
+    assert (tmp_path / "demo" / "plan.json").exists() and (tmp_path / "demo" / "plan.html").exists()
