@@ -72,10 +72,9 @@ def _write_atomic(path: Path, text: str) -> None:
 def _narrator(no_llm: bool) -> Any:
     if no_llm:
         return None
-    from agents.llm import LLMSettings, OpenAINarrator
+    from agents.llm import LLMSettings, make_narrator
 
-    settings = LLMSettings.from_env()
-    return None if settings is None else OpenAINarrator(settings)
+    return make_narrator(LLMSettings.from_env())
 
 
 def _plan(inp: Any, no_llm: bool, console: Console) -> Any:

@@ -16,9 +16,10 @@ Typical use in an agent node::
 
 from __future__ import annotations
 
-from agents.llm._errors import NarrationError, describe_failure
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from agents.llm._faithfulness import find_unfaithful_numbers, numbers_in
-from agents.llm._langchain import LangChainNarrator
 from agents.llm._models import (
     Narration,
     NarrationInvalid,
@@ -27,9 +28,29 @@ from agents.llm._models import (
     validation_context,
 )
 from agents.llm._narrator import Narrator, narrate_with_fallback
-from agents.llm._openai import OpenAINarrator
 from agents.llm._prompt import SYSTEM_PROMPT, build_messages
 from agents.llm._settings import LLMMode, LLMSettings
+
+if TYPE_CHECKING:
+    from agents.llm._errors import NarrationError, describe_failure
+    from agents.llm._langchain import LangChainNarrator
+    from agents.llm._openai import OpenAINarrator
+
+# openai, instructor and langchain take seconds to import; load them on first use only,
+# so a plan without an LLM (and the CLI) never pays for them.
+_LAZY = {
+    "NarrationError": "agents.llm._errors",
+    "describe_failure": "agents.llm._errors",
+    "LangChainNarrator": "agents.llm._langchain",
+    "OpenAINarrator": "agents.llm._openai",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'agents.llm' has no attribute {name!r}")
+
 
 __all__ = [
     "SYSTEM_PROMPT",
@@ -55,4 +76,8 @@ __all__ = [
 
 def make_narrator(settings: LLMSettings | None) -> Narrator | None:
     """An ``OpenAINarrator`` for ``settings``, or ``None`` when no LLM is configured."""
-    return OpenAINarrator(settings) if settings is not None else None
+    if settings is None:
+        return None
+    from agents.llm._openai import OpenAINarrator
+
+    return OpenAINarrator(settings)

@@ -23,7 +23,6 @@ import asyncio
 import logging
 from typing import Protocol
 
-from agents.llm._errors import describe_failure
 from agents.llm._models import Narration, NarrationRequest, validation_context
 
 __all__ = ["Narrator", "narrate_with_fallback"]
@@ -61,6 +60,8 @@ async def narrate_with_fallback(
             {"texts": dict(narration.texts)}, context=validation_context(request)
         )
     except Exception as exc:  # degrade, never fail the plan for the words
+        from agents.llm._errors import describe_failure  # imports openai: only on failure
+
         failure = describe_failure(exc, timeout_s=timeout_s)
         logger.warning("LLM narration failed: %s (%s)", failure.reason, type(exc).__name__)
         return drafts, [failure.warning]

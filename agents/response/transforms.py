@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import lfilter
 
 __all__ = [
     "flight_adstock_profile",
@@ -23,13 +22,22 @@ Array = NDArray[np.float64]
 
 
 def geometric_adstock(spend: Array, decay: float) -> Array:
-    """Normalized geometric carry-over: a_t = decay * a_{t-1} + (1 - decay) * x_t."""
+    """Normalized geometric carry-over: a_t = decay * a_{t-1} + (1 - decay) * x_t.
+
+    Computed as a convolution with the kernel truncated where its weight falls below
+    1e-10 (scipy.signal would do it exactly but costs seconds to import).
+    """
     if not 0.0 <= decay < 1.0:
         raise ValueError(f"decay must be in [0, 1), got {decay}")
+    x = np.asarray(spend, dtype=float)
     if decay == 0.0:
-        return np.asarray(spend, dtype=float).copy()
-    out: Array = lfilter([1.0 - decay], [1.0, -decay], np.asarray(spend, dtype=float), axis=-1)
-    return out
+        return x.copy()
+    length = min(int(np.ceil(np.log(1e-10) / np.log(decay))) + 1, x.shape[-1])
+    kernel = (1.0 - decay) * decay ** np.arange(length)
+    if x.ndim == 1:
+        out: Array = np.convolve(x, kernel)[: len(x)]
+        return out
+    return np.apply_along_axis(lambda row: np.convolve(row, kernel)[: len(row)], -1, x)
 
 
 def half_life_days(decay: float) -> float:
