@@ -18,6 +18,7 @@ from langgraph.runtime import Runtime
 
 from agents.nodes.market import planned_channels
 from agents.nodes.performance import goal_metric
+from agents.nodes.targets import plan_for_target
 from agents.optimizer import optimize_allocation
 from agents.response.curves import ResponseCurve
 from agents.response.transforms import hill
@@ -126,6 +127,7 @@ def allocate_budget(
     target: float | None = None
     ratio_curves = None
     goal = c.goal
+    goal_curves = curves
     if goal.kind != "max_outcome":
         assert goal.value is not None
         metric = goal_metric(inp)
@@ -138,29 +140,28 @@ def allocate_budget(
     result = optimize_allocation(
         mean_curves, lower, upper, c.total_budget, target_ratio=target, ratio_curves=ratio_curves
     )
-    frontier: list[list[float]] = []
-    if not result.goal_met:
-        # What the goal would have cost: the best efficiency at a few spend levels.
-        for frac in (0.25, 0.5, 1.0):
-            level = max(sum(lower), frac * c.total_budget)
-            if sum(min(u, level) for u in upper) < level:
-                continue
-            alt = optimize_allocation(mean_curves, lower, upper, level)
-            goal_value = alt.outcome
-            if ratio_curves is not None:
-                goal_value = sum(
-                    float(rc(alt.spend[i : i + 1])[0]) for i, rc in enumerate(ratio_curves)
-                )
-            frontier.append([level, goal_value / level])
+    target_info: dict[str, Any] = {}
+    if target is not None and not result.goal_met:
+        decision = plan_for_target(
+            mean_curves, [goal_curves[n] for n in names], lower, upper, c.total_budget, target
+        )
+        target_info = {
+            "frontier": decision.frontier,
+            "probability": decision.probability,
+            "expected_ratio": decision.expected_ratio,
+        }
+        if decision.spend_level is not None and decision.spend_level > sum(lower):
+            result = optimize_allocation(mean_curves, lower, upper, decision.spend_level)
+            target_info["optimistic"] = True
     return {
-        "frontier": frontier,
+        "target": target_info,
         "spend": dict(zip(names, result.spend.tolist(), strict=True)),
         "bounds": {
             n: [lo, hi if math.isfinite(hi) else None]
             for n, lo, hi in zip(names, lower, upper, strict=True)
         },
         "binding": dict(zip(names, result.binding, strict=True)),
-        "goal_met": result.goal_met,
+        "goal_met": result.goal_met and "optimistic" not in target_info,
         "target_ratio": target,
         "sources": sources,
         "prior_curves": {n: curves[n].to_json() for n in names if sources[n] == "market_prior"},

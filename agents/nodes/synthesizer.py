@@ -33,6 +33,7 @@ from agents.stats import channel_stats, curve_points, historical_mix, total_samp
 
 __all__ = ["synthesizer"]
 
+_FAR_OUTSIDE = 1.5  # planned daily spend beyond this multiple of history's maximum is flagged
 _AGENTS = ["performance", "market", "budget", "critic", "synthesizer"]
 
 
@@ -183,6 +184,22 @@ def _warnings(state: PlanState, allocations: list[Allocation], days: int) -> lis
     for a in allocations:
         for flag in facts.get(a.channel, {}).get("flags", []):
             out.append(f"{a.channel}: {flag}")
+        observed = facts.get(a.channel, {}).get("observed_max_daily", 0.0)
+        if observed > 0 and a.daily_spend > _FAR_OUTSIDE * observed:
+            out.append(
+                f"{a.channel}: planned {money(a.daily_spend)} a day, "
+                f"{a.daily_spend / observed:.1f}x the highest sustained daily spend in its "
+                "history; the response there is extrapolated"
+            )
+    objective = state["input"]["campaign"]["objective"]
+    model_roi = state["performance"]["metrics"][objective].get("roi_historical", {})
+    for ch, (lo, hi) in state["market"].get("sanity", {}).items():
+        roi = model_roi.get(ch)
+        if roi is not None and not lo <= roi <= hi:
+            out.append(
+                f"{ch}: the model's historical ROI {roi:.2f} is outside the market's plausible "
+                f"range {lo:.2f}-{hi:.2f} for this channel; check its data"
+            )
     for pair in state["performance"].get("collinear", []):
         out.append(
             f"{pair[0]} and {pair[1]} moved together (weekly spend correlation {pair[2]:.2f}): "
@@ -199,15 +216,30 @@ def _unmet_goal_warning(state: PlanState) -> str:
     goal, currency = c["goal"], c.get("currency", "USD")
     cpa = goal["kind"] == "target_cpa"
     name = "CPA" if cpa else "ROAS"
-    points = []
-    for spend, ratio in state["budget"].get("frontier", []):
-        value = (1 / ratio if ratio > 0 else float("inf")) if cpa else ratio
-        points.append(f"{name} {value:,.2f} at {money(spend)} {currency}")
+
+    def shown(ratio: float) -> float:
+        return (1 / ratio if ratio > 0 else float("inf")) if cpa else ratio
+
+    info = state["budget"].get("target", {})
+    points = [
+        f"{name} {shown(ratio):,.2f} at {money(spend)} {currency}"
+        for spend, ratio in info.get("frontier", [])
+    ]
     expected = "; ".join(points) if points else "no spend level reaches it"
+    head = (
+        f"goal {goal['kind']} {goal['value']:g} is not met in expectation: "
+        f"the model expects {expected}."
+    )
+    if info.get("optimistic"):
+        return (
+            f"{head} The plan spends {money(sum(state['budget']['spend'].values()))} {currency}, "
+            f"where the target is met with probability {info['probability']:.0%} "
+            f"(expected {name} {shown(info['expected_ratio']):,.2f}): treat it as optimistic"
+        )
     return (
-        f"goal {goal['kind']} {goal['value']:g} cannot be met: the model expects {expected}. "
-        "The plan spends only the channels' minimums; lower the target, or calibrate the "
-        "model with a lift test if you believe the platforms' figures"
+        f"{head} No spend meets it with probability 20% or more, so the plan spends only the "
+        "channels' minimums; lower the target, or calibrate the model with a lift test if "
+        "you believe the platforms' figures"
     )
 
 

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from agents.optimizer.dp import GridSolution, solve_grid
 
-__all__ = ["AllocationResult", "InfeasibleBoundsError", "optimize_allocation"]
+__all__ = ["AllocationResult", "InfeasibleBoundsError", "allocation_path", "optimize_allocation"]
 
 Array = NDArray[np.float64]
 Curve = Callable[[Array], Array]
@@ -249,4 +249,28 @@ def _binding(spend: Array, lo: Array, hi: Array, budget: float) -> list[str | No
             out.append("min")
         else:
             out.append(None)
+    return out
+
+
+def allocation_path(
+    curves: Sequence[Curve],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    budget: float,
+    levels: int = 40,
+) -> list[Array]:
+    """The max-outcome allocation at `levels` evenly spaced total spends, from just above
+    the minimums to the most the budget and bounds allow, from one coarse grid solve."""
+    lo = np.asarray(lower, dtype=float)
+    hi = np.minimum(np.asarray(upper, dtype=float), lo + budget)
+    top = min(budget, float(hi.sum()))
+    slack = top - float(lo.sum())
+    if slack <= budget * 1e-12:
+        return [lo.copy()]
+    step = slack / levels
+    solution = solve_grid(curves, lo, hi, step, levels)
+    out = []
+    for units in range(1, levels + 1):
+        if np.isfinite(solution.best[units]):
+            out.append(lo + solution.units_for(units) * step)
     return out
