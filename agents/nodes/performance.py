@@ -3,8 +3,8 @@
 Contract: reads `state["input"]`, writes `state["performance"]`, a JSON-native dict:
 
 - `metrics[metric]`: for the objective (and the goal's metric when it differs), the
-  fitted curves as posterior samples (`ResponseCurve.to_json`), the calibration factor
-  per channel (incremental / platform-attributed), and fit diagnostics (R^2 and MAPE on a
+  fitted curves as posterior samples (`ResponseCurve.to_json`), each channel's marginal
+  ROI at its run-rate and historical ROI, and fit diagnostics (R^2 and MAPE on a
   held-out tail of the KPI, residual autocorrelation);
 - `channels[channel]`: history facts the other agents need (days of history, recent daily
   run-rate, highest sustained daily spend, spend variation, platform-reported ROI, the
@@ -72,7 +72,7 @@ def analyze_performance(inp: InputView, deps: Deps) -> dict[str, Any]:
 def _fit_json(fit: PerformanceFit, panel: Panel, metric: str) -> dict[str, Any]:
     return {
         "curves": {c: curve.to_json() for c, curve in fit.curves.items()},
-        "calibration": fit.gamma_mean,
+        "marginal_at_run_rate": fit.marginal_mean,
         "kpi_used": fit.kpi_used,
         "r2": fit.r2,
         "holdout_mape": fit.holdout_mape,

@@ -9,7 +9,6 @@ rewritten by it under a check that every number it cites is one of the plan's ow
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -60,7 +59,6 @@ def _curves(state: PlanState) -> dict[str, ResponseCurve]:
 
 
 def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
-    started = time.perf_counter()
     c = inp.campaign
     perf, budget, market = state["performance"], state["budget"], state["market"]
     curves = _curves(state)
@@ -173,7 +171,7 @@ def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
         ),
         budget_fully_allocated=total_spend >= c.total_budget * 0.995,
         binding_bounds=binding,
-        diagnostics=_diagnostics(perf, budget, metric, time.perf_counter() - started),
+        diagnostics=_diagnostics(perf, budget, metric),
         response_curves=curve_json,
     )
 
@@ -243,8 +241,15 @@ def _unmet_goal_warning(state: PlanState) -> str:
     )
 
 
+def _ratio(model: float | None, reported: float | None) -> float | None:
+    """Incremental (model) over platform-attributed ROI: how far to trust the platform."""
+    if model is None or not reported:
+        return None
+    return model / reported
+
+
 def _diagnostics(
-    perf: dict[str, Any], budget: dict[str, Any], metric: dict[str, Any], _elapsed: float
+    perf: dict[str, Any], budget: dict[str, Any], metric: dict[str, Any]
 ) -> dict[str, Any]:
     channels = {}
     for ch, src in budget["sources"].items():
@@ -255,7 +260,10 @@ def _diagnostics(
             "spend_cv": facts.get("spend_cv"),
             "reported_roi": facts.get("reported_roi"),
             "roi_historical": metric.get("roi_historical", {}).get(ch),
-            "calibration_factor": metric.get("calibration", {}).get(ch),
+            "calibration_factor": _ratio(
+                metric.get("roi_historical", {}).get(ch), facts.get("reported_roi")
+            ),
+            "marginal_roi_at_run_rate": metric.get("marginal_at_run_rate", {}).get(ch),
             "adstock_half_life_days": facts.get("half_life_days"),
             "saturation_shape": facts.get("saturation_shape"),
             "flags": facts.get("flags", []),

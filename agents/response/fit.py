@@ -4,17 +4,16 @@ Contract: `fit_response_curves(panel, objective, flight_days, settings)` returns
 every channel with enough history, a `ResponseCurve` of posterior samples, plus the
 model's fit diagnostics. The model is
 
-    kpi_t = baseline_t + sum_i gamma_i * scale_i * hill(adstock_i(spend_i)_t) + AR(1) noise
+    kpi_t = baseline_t + sum_i m_i * u_i(adstock_i(spend_i))_t + AR(1) noise
 
-where `scale_i * hill(...)` is the channel's response calibrated to its platform-
-attributed total (`candidates.py`), so `gamma_i` is the ratio of true incremental to
-platform-attributed outcome. `gamma` has a hierarchical prior: channels of one platform
-share a platform factor (platforms' attribution biases differ), each channel deviating
-from it. The KPI updates that prior: where spend moved enough, the KPI decides; where it
-did not, the platform's reports (discounted by the prior) do. Carry-over and saturation
-are chosen per channel on a grid by the KPI's evidence plus how well the shape explains
-the platform's daily reports; the uncertainty of that choice and of `gamma` are both
-sampled. Without a KPI series the prior alone calibrates the platform reports.
+where `u_i` is a Hill curve of geometric adstock scaled to unit slope at the channel's
+recent run-rate (`candidates.py`), so `m_i` is the channel's marginal ROI there. `m` has
+the prior of `prior.py` (the platforms' summed reports set its level; recent spend, the
+advertiser's revealed preference, pulls channels' marginal ROIs together; each
+channel's own reports weakly). Carry-over and saturation are chosen per channel on a
+grid by the KPI's Bayesian evidence (coordinate descent over channels) plus how well
+the shape explains the platform's daily reports; the uncertainty of that choice and of
+`m` are both sampled. Without a KPI series the prior alone gives the curves.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ class PerformanceFit:
     curves: dict[str, ResponseCurve]
     candidates: dict[str, ChannelCandidates]
     chosen: dict[str, int]
-    gamma_mean: dict[str, float]
+    marginal_mean: dict[str, float]
     kpi_used: bool
     r2: float | None
     holdout_mape: float | None
@@ -115,7 +114,7 @@ def _build_curves(
     names: list[str],
     cands: dict[str, ChannelCandidates],
     picks: NDArray[np.int64],
-    gammas: Array,
+    marginals: Array,
     flight_days: int,
 ) -> dict[str, ResponseCurve]:
     curves = {}
@@ -124,7 +123,7 @@ def _build_curves(
         curves[n] = ResponseCurve(
             channel=n,
             flight_days=flight_days,
-            beta=np.maximum(gammas[:, i], 0.0) * cand.scale[idx],
+            beta=np.maximum(marginals[:, i], 0.0) * cand.scale[idx],
             half_sat=cand.half_sat[idx],
             shape=cand.shape[idx],
             decay=cand.decay[idx],
@@ -149,7 +148,7 @@ def _attribution_only(
         w = _shape_weights(score, s.shape_temperature)
         picks[:, i] = rng.choice(len(w), size=s.n_samples, p=w)
         chosen[name] = int(np.argmin(score))
-    gammas = np.empty((s.n_samples, n))
+    marginals = np.empty((s.n_samples, n))
     cache: dict[tuple[int, ...], tuple[Array, Array]] = {}
     for k in range(s.n_samples):
         key = tuple(int(v) for v in picks[k])
@@ -157,11 +156,13 @@ def _attribution_only(
             mean, prec, _ = prior.for_picks(list(key))
             cache[key] = (mean, _psd_sqrt(np.asarray(np.linalg.inv(prec), dtype=np.float64)))
         mean, root = cache[key]
-        gammas[k] = mean + root @ rng.standard_normal(n)
-    curves = _build_curves(names, cands, picks, gammas, flight_days)
+        marginals[k] = mean + root @ rng.standard_normal(n)
+    curves = _build_curves(names, cands, picks, marginals, flight_days)
     notes = [*notes, "no KPI series: platform reports calibrated by the prior only"]
-    gamma_mean = dict(zip(names, np.maximum(gammas, 0).mean(axis=0).tolist(), strict=True))
-    return PerformanceFit(curves, cands, chosen, gamma_mean, False, None, None, None, None, notes)
+    marginal_mean = dict(zip(names, np.maximum(marginals, 0).mean(axis=0).tolist(), strict=True))
+    return PerformanceFit(
+        curves, cands, chosen, marginal_mean, False, None, None, None, None, notes
+    )
 
 
 def _kpi_fit(
@@ -216,7 +217,7 @@ def _kpi_fit(
         for i in range(len(names))
     ]
     draws = np.column_stack([rng.choice(len(w), size=s.n_samples, p=w) for w in weights])
-    gammas = np.empty((s.n_samples, len(names)))
+    marginals = np.empty((s.n_samples, len(names)))
     cache: dict[tuple[int, ...], tuple[Array, Array]] = {}
     for k in range(s.n_samples):
         key = tuple(int(v) for v in draws[k])
@@ -224,17 +225,17 @@ def _kpi_fit(
             post = design.solve(list(key), sigma2, with_cov=True)
             cache[key] = (post.mean[n_base:], _psd_sqrt(post.cov[n_base:, n_base:]))
         mean, root = cache[key]
-        gammas[k] = mean + root @ rng.standard_normal(len(names))
-    curves = _build_curves(names, cands, draws, gammas, flight_days)
+        marginals[k] = mean + root @ rng.standard_normal(len(names))
+    curves = _build_curves(names, cands, draws, marginals, flight_days)
 
     final = plain.solve(picks, sigma2)
     fitted = plain.matrix(picks) @ final.mean
     r2 = _r2(plain.y, fitted)
     holdout_mape, holdout_r2 = _holdout(plain, picks, sigma2)
-    gamma_mean = dict(zip(names, np.maximum(gammas, 0).mean(axis=0).tolist(), strict=True))
+    marginal_mean = dict(zip(names, np.maximum(marginals, 0).mean(axis=0).tolist(), strict=True))
     chosen = dict(zip(names, picks, strict=True))
     return PerformanceFit(
-        curves, cands, chosen, gamma_mean, True, r2, holdout_mape, holdout_r2, rho, []
+        curves, cands, chosen, marginal_mean, True, r2, holdout_mape, holdout_r2, rho, []
     )
 
 
