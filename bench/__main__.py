@@ -87,6 +87,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--cli-runs", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "RESULTS.md"))
+    parser.add_argument("--skip-connectors", action="store_true", help="skip the sandbox reads")
     args = parser.parse_args()
     rows = []
     for n, days in SIZES:
@@ -121,6 +122,10 @@ def main() -> int:
         "The CLI figure includes interpreter start-up and imports (langgraph, pydantic, scipy).",
         "",
     ]
+    if not args.skip_connectors:
+        from bench import connectors as connectors_bench
+
+        lines += ["## Connectors against the sandbox", "", *connectors_bench.run(), ""]
     Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines))
     return 0

@@ -116,8 +116,9 @@ class CampaignBrief(_Record):
 
 
 class OAuthTokens(_Record):
-    access_token: str
-    refresh_token: str | None = None
+    # Kept out of repr so a logged record never leaks a token.
+    access_token: str = Field(repr=False)
+    refresh_token: str | None = Field(default=None, repr=False)
     expires_at: dt.datetime | None = None
     scope: list[str] = Field(default_factory=list)
     token_type: str = "Bearer"

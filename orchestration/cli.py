@@ -22,8 +22,10 @@ from typing import Any
 from pydantic import ValidationError
 from rich.console import Console
 
+from connectors.sandbox.cli import register as register_sandbox
 from orchestration.console import print_plan
 from orchestration.errors import describe_validation_error
+from orchestration.seed_demo import register as register_seed_demo
 
 __all__ = ["main"]
 
@@ -140,7 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="out/demo", help="directory for plan.json and plan.html")
     d.add_argument("--no-llm", action="store_true")
     d.set_defaults(func=cmd_demo)
+    register_sandbox(sub, default_data=_sandbox_seed)
+    register_seed_demo(sub)
     return parser
+
+
+def _sandbox_seed() -> Any:
+    # evals pulls in numpy and the simulator: import only when the sandbox starts.
+    from evals.sandbox_seed import sandbox_data
+
+    return sandbox_data()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Migration scripts, one module per revision (Alembic skips this file)."""
