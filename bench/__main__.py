@@ -125,7 +125,7 @@ def main() -> int:
     if not args.skip_connectors:
         from bench import connectors as connectors_bench
 
-        lines += ["## Connectors against the sandbox", "", *connectors_bench.run(), ""]
+        lines += ["", *connectors_bench.run(), ""]
     Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines))
     return 0
