@@ -41,6 +41,8 @@ class FitSettings:
     prior: PriorSettings = field(default_factory=PriorSettings)
     attribution_weight: float = 0.25
     shape_temperature: float = 1.0
+    posterior_inflation: float = 1.5
+    """Widens the KPI posterior's spread (a misspecified model is overconfident)."""
     n_samples: int = 100
     sweeps: int = 3
     min_channel_days: int = 28
@@ -223,7 +225,8 @@ def _kpi_fit(
         key = tuple(int(v) for v in draws[k])
         if key not in cache:
             post = design.solve(list(key), sigma2, with_cov=True)
-            cache[key] = (post.mean[n_base:], _psd_sqrt(post.cov[n_base:, n_base:]))
+            cov = post.cov[n_base:, n_base:] * s.posterior_inflation**2
+            cache[key] = (post.mean[n_base:], _psd_sqrt(cov))
         mean, root = cache[key]
         marginals[k] = mean + root @ rng.standard_normal(len(names))
     curves = _build_curves(names, cands, draws, marginals, flight_days)
