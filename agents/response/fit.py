@@ -47,7 +47,9 @@ class FitSettings:
     sweeps: int = 3
     min_channel_days: int = 28
     min_kpi_days: int = 42
-    run_rate_days: int = 28
+    preference_days: int = 91
+    """Window of recent spend taken as the advertiser's revealed preference (a quarter:
+    four weeks mistake flighting for intent; measured 1.6 % vs 2.0 % median regret)."""
     knot_days: int = 28
     knot_sd: float = 0.1
     seed: int = 0
@@ -78,7 +80,7 @@ def fit_response_curves(
     rng = np.random.default_rng(s.seed)
     attributed = panel.reported.get(objective)
     names = [c for c in panel.channels if panel.active_days(c) >= s.min_channel_days]
-    run_rate = {c: float(panel.spend[-s.run_rate_days :, panel.index(c)].mean()) for c in names}
+    run_rate = {c: float(panel.spend[-s.preference_days :, panel.index(c)].mean()) for c in names}
     cands: dict[str, ChannelCandidates] = {}
     for c in names:
         j = panel.index(c)
