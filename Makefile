@@ -38,5 +38,9 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+# The full evals suite (the smoke suite gates `make test`); see evals/README.md.
+eval: $(STAMP)
+	$(PY) -m orchestration.cli eval --suite full --out evals/results --markdown evals/RESULTS.md
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

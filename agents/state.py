@@ -24,6 +24,7 @@ class PlanState(TypedDict, total=False):
     market: dict[str, Any]  # priors for channels without history, sanity bounds, notes
     budget: dict[str, Any]  # the allocation of the latest round
     caps: dict[str, float]  # the critic's extrapolation caps (flight spend), by channel
+    floors: dict[str, float]  # the critic's floors against unsupported cuts, by channel
     critique: dict[str, Any]  # the critic's verdict on the latest round
     round: int
     plan: dict[str, Any]  # the DistributionPlan, as JSON
@@ -41,6 +42,9 @@ class Deps:
     extrapolation_cap: float = 2.0
     """Cap a channel's planned daily spend at this multiple of its highest sustained
     (7-day average) daily spend in history."""
+    max_cut: float = 0.6
+    """A channel with history keeps at least 1 - max_cut of its share of the historical
+    mix unless its own bounds say otherwise (the critic's floor)."""
     new_channel_cap_share: float = 0.10
     """A channel with no history gets at most this share of the budget (a test budget)."""
 

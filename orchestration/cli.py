@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from connectors.sandbox.cli import register as register_sandbox
+from evals.cli import register as register_eval
 from orchestration.console import print_plan
 from orchestration.errors import describe_validation_error
 from orchestration.seed_demo import register as register_seed_demo
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
     register_sandbox(sub, default_data=_sandbox_seed)
     register_seed_demo(sub)
+    register_eval(sub)
     return parser
 
 

@@ -42,8 +42,9 @@ class Allocation(_Model):
     confidence: float
     historical_spend: float | None = None
     """The channel's recent daily run-rate times flight_days: the historical mix's spend."""
-    bound: Literal["min", "max", "fixed", "cap"] | None = None
-    """Which bound binds at the planned spend, if any ("cap" is the critic's extrapolation cap)."""
+    bound: Literal["min", "max", "fixed", "cap", "floor"] | None = None
+    """Which bound binds at the planned spend, if any: the channel's own `min`, `max` or
+    `fixed`, or the critic's extrapolation `cap` or `floor` against unsupported cuts."""
 
 
 class BaselineSummary(_Model):

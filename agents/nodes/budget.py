@@ -35,7 +35,12 @@ async def budget_agent(state: PlanState, runtime: Runtime[Deps]) -> dict[str, An
     inp = input_view(state)
     rnd = state.get("round", 0) + 1
     result = allocate_budget(
-        inp, state["performance"], state["market"], state.get("caps", {}), runtime.context
+        inp,
+        state["performance"],
+        state["market"],
+        state.get("caps", {}),
+        runtime.context,
+        state.get("floors", {}),
     )
     result["round"] = rnd
     return {"budget": result, "round": rnd, "trace": ["budget"]}
@@ -112,12 +117,14 @@ def allocate_budget(
     market: dict[str, Any],
     caps: dict[str, float],
     deps: Deps,
+    floors: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     c = inp.campaign
     curves, sources = curves_for(inp, performance, market, c.objective, deps)
     names = list(curves)
     bounds = channel_bounds(inp)
-    lower = [bounds[n][0] for n in names]
+    floors = floors or {}
+    lower = [max(bounds[n][0], floors.get(n, 0.0)) for n in names]
     upper = [max(bounds[n][0], min(bounds[n][1], caps.get(n, math.inf))) for n in names]
     top = [min(u, c.total_budget) for u in upper]
     mean_curves = [

@@ -75,12 +75,15 @@ def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
     impacts: dict[str, float] = {}
     curve_json: dict[str, CurvePoints] = {}
     capped = set(state.get("caps", {}))
+    floored = set(state.get("floors", {}))
     for ch, x in spend.items():
         st = channel_stats(curves[ch], x)
         hist = run_rate[ch] * days if run_rate[ch] > 0 else None
         bound = budget["binding"].get(ch)
         if ch in capped and bound == "max" and x < bounds[ch][1] - 1e-6:
             bound = "cap"
+        if ch in floored and bound == "min" and x > bounds[ch][0] + 1e-6:
+            bound = "floor"
         allocations.append(
             Allocation(
                 channel=ch,
