@@ -88,6 +88,7 @@ def main() -> int:
     parser.add_argument("--cli-runs", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "RESULTS.md"))
     parser.add_argument("--skip-connectors", action="store_true", help="skip the sandbox reads")
+    parser.add_argument("--skip-workflows", action="store_true", help="skip the Temporal runs")
     args = parser.parse_args()
     rows = []
     for n, days in SIZES:
@@ -122,6 +123,10 @@ def main() -> int:
         "The CLI figure includes interpreter start-up and imports (langgraph, pydantic, scipy).",
         "",
     ]
+    if not args.skip_workflows:
+        from bench import workflows as workflows_bench
+
+        lines += ["", *workflows_bench.run(), ""]
     if not args.skip_connectors:
         from bench import connectors as connectors_bench
 

@@ -5,7 +5,8 @@ Contract:
   `PlanningInput` JSON file and writes a `DistributionPlan` JSON file (and optionally the
   HTML report). Invalid input exits with status 2 and a message naming each bad field;
   nothing is written. Files are written only once the plan exists, atomically.
-- `mediaplan demo` plans the bundled example campaign and prints it as a table.
+- `mediaplan demo` runs the whole flow on embedded defaults (see `orchestration.dev`);
+  `mediaplan demo --local` or `--input F` plans a file in-process and prints it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from rich.console import Console
 from connectors.sandbox.cli import register as register_sandbox
 from evals.cli import register as register_eval
 from orchestration.console import print_plan
+from orchestration.dev import add_plan_campaign_arguments
+from orchestration.dev import register as register_dev
 from orchestration.errors import describe_validation_error
 from orchestration.seed_demo import register as register_seed_demo
+from orchestration.temporal.worker import register as register_worker
 
 __all__ = ["main"]
 
@@ -96,6 +100,14 @@ def _plan(inp: Any, no_llm: bool, console: Console) -> Any:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    if args.campaign:
+        from orchestration.dev import plan_campaign_command
+
+        return plan_campaign_command(args)
+    if not args.input or not args.output:
+        raise InputError(
+            "plan needs --input and --output (or --campaign to plan a stored campaign)"
+        )
     console = Console(stderr=True)
     inp = _read_input(Path(args.input))
     result = _plan(inp, args.no_llm, console)
@@ -112,6 +124,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if not args.input and not args.local:
+        import asyncio
+
+        from orchestration.dev import run_demo
+
+        return asyncio.run(run_demo(Path(args.out)))
     console = Console()
     path = Path(args.input) if args.input else _EXAMPLE
     console.print(f"[bold]mediaplan demo[/bold]: planning the bundled example {path.name}")
@@ -131,14 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mediaplan", description="AI media planning")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("plan", help="plan a campaign from a PlanningInput JSON file")
-    p.add_argument("--input", required=True, help="PlanningInput JSON file")
-    p.add_argument("--output", required=True, help="where to write the DistributionPlan JSON")
+    p.add_argument("--input", help="PlanningInput JSON file")
+    p.add_argument("--output", help="where to write the DistributionPlan JSON")
     p.add_argument("--report", help="also write a self-contained HTML report here")
     p.add_argument(
         "--no-llm", action="store_true", help="deterministic text even if an LLM is configured"
     )
+    add_plan_campaign_arguments(p)
     p.set_defaults(func=cmd_plan)
-    d = sub.add_parser("demo", help="plan the bundled example campaign and print it")
+    d = sub.add_parser(
+        "demo",
+        help="the whole flow on embedded defaults: Temporal dev server, worker, demo data, "
+        "a PlanningWorkflow, the plan and its report",
+    )
+    d.add_argument(
+        "--local", action="store_true", help="plan the bundled example in-process, no Temporal"
+    )
     d.add_argument("--input", help="plan this PlanningInput file instead of the bundled example")
     d.add_argument("--out", default="out/demo", help="directory for plan.json and plan.html")
     d.add_argument("--no-llm", action="store_true")
@@ -146,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_sandbox(sub, default_data=_sandbox_seed)
     register_seed_demo(sub)
     register_eval(sub)
+    register_worker(sub)
+    register_dev(sub)
     return parser
 
 
