@@ -30,6 +30,7 @@ bootstrap) and keeps the dates.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -83,8 +84,16 @@ class WeeklyData:
 
 
 def default_root() -> Path:
-    """`../shared/datasets` next to the repository checkout."""
-    return Path(__file__).resolve().parents[3] / "shared" / "datasets"
+    """Where the public datasets are: `MEDIAPLAN_DATASETS` when set, else `../shared/datasets`
+    next to the repository checkout, else the workplace's `/work/shared/datasets` (so a
+    clean clone elsewhere, as CI makes, still finds them)."""
+    env = os.environ.get("MEDIAPLAN_DATASETS")
+    if env:
+        return Path(env)
+    beside = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+    if beside.is_dir():
+        return beside
+    return Path("/work/shared/datasets")
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -14,7 +14,11 @@ from evals.public.stability import seasonal_block_bootstrap, share_stability
 from evals.public.truth import load_truth, score_plan
 
 ROOT = default_root()
-pytestmark = pytest.mark.skipif(not ROOT.is_dir(), reason="no shared datasets folder")
+# The datasets are data shipped beside the repository, not in it; MEDIAPLAN_DATASETS points
+# elsewhere. Without them these tests cannot run, and say so.
+pytestmark = pytest.mark.skipif(
+    not ROOT.is_dir(), reason=f"public datasets not found at {ROOT} (set MEDIAPLAN_DATASETS)"
+)
 
 
 @pytest.mark.parametrize("name", DATASETS)
