@@ -193,7 +193,18 @@ def _engine(cases: list[CaseResult]) -> dict[str, Any]:
     for key in ("overall", "data_quality", "model_fit"):
         values = [float(getattr(c.engine, f"confidence_{key}")) for c in mo if c.engine]
         confidence[f"spearman_{key}_vs_neg_regret"] = spearman(values, neg_regret)
-    conf = [c.engine.confidence_overall for c in planned if c.engine is not None]
+    # `overall` is P(plan within 2 % of the optimum); `beats_historical_mix` is P(beats mix).
+    near = [float(c.engine.confidence_overall) for c in mo if c.engine is not None]
+    near_hit = [c.score(ENGINE, "regret") <= 0.02 for c in mo if c.engine is not None]
+    confidence["brier_near_optimal"] = (
+        float(np.mean([(p - float(h)) ** 2 for p, h in zip(near, near_hit, strict=True)]))
+        if near
+        else math.nan
+    )
+    confidence["mean_near_optimal"] = _mean(near)
+    confidence["near_optimal_rate"] = _share(near_hit)
+    confidence["reliability_near_optimal"] = _reliability(near, near_hit)
+    conf = [c.engine.confidence_beats_mix for c in planned if c.engine is not None]
     hit = [c.score(ENGINE, "beats_mix") > 0.5 for c in planned]
     confidence["brier_overall"] = (
         float(np.mean([(p - float(h)) ** 2 for p, h in zip(conf, hit, strict=True)]))

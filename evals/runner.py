@@ -72,6 +72,7 @@ class EngineFacts:
     outcome_interval: tuple[float, float]
     uplift_vs_baseline: float | None
     confidence_overall: float
+    confidence_beats_mix: float
     confidence_data_quality: float
     confidence_model_fit: float
     mode: str
@@ -180,6 +181,9 @@ def _engine_facts(plan: DistributionPlan) -> EngineFacts:
         outcome_interval=plan.outcome_interval,
         uplift_vs_baseline=plan.uplift_vs_baseline,
         confidence_overall=plan.confidence_scores.overall,
+        confidence_beats_mix=float(
+            getattr(plan.confidence_scores, "beats_historical_mix", plan.confidence_scores.overall)
+        ),
         confidence_data_quality=plan.confidence_scores.data_quality,
         confidence_model_fit=plan.confidence_scores.model_fit,
         mode=plan.analysis.mode,

@@ -129,7 +129,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         from orchestration.dev import run_demo
 
-        return asyncio.run(run_demo(Path(args.out)))
+        return asyncio.run(run_demo(Path(args.out), source=args.source))
     console = Console()
     path = Path(args.input) if args.input else _EXAMPLE
     console.print(f"[bold]mediaplan demo[/bold]: planning the bundled example {path.name}")
@@ -164,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument(
         "--local", action="store_true", help="plan the bundled example in-process, no Temporal"
+    )
+    d.add_argument(
+        "--source",
+        choices=("sandbox", "seed"),
+        default="sandbox",
+        help="read the demo advertiser through the connectors from the embedded sandbox "
+        "(default), or load it straight into the store",
     )
     d.add_argument("--input", help="plan this PlanningInput file instead of the bundled example")
     d.add_argument("--out", default="out/demo", help="directory for plan.json and plan.html")

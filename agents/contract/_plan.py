@@ -55,8 +55,11 @@ class BaselineSummary(_Model):
 
 class ConfidenceScores(_Model):
     overall: float
+    """Posterior probability that the plan is within 2 % of the optimum (README)."""
     data_quality: float
     model_fit: float
+    beats_historical_mix: float | None = None
+    """Posterior probability that the plan delivers more than the historical mix."""
 
 
 class Insight(_Model):

@@ -9,11 +9,13 @@ rewritten by it under a check that every number it cites is one of the plan's ow
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from langgraph.runtime import Runtime
 
+from agents.confidence import near_optimal_probability
 from agents.contract import (
     Allocation,
     AnalysisInfo,
@@ -117,6 +119,17 @@ def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
     baseline = float(hist_draws.mean())
     uplift = expected / baseline - 1 if baseline > 0 else None
     beats = float(np.mean(plan_draws > hist_draws)) if any(run_rate.values()) else 0.5
+    names = list(spend)
+    near_optimal = near_optimal_probability(
+        [curves[ch] for ch in names],
+        [spend[ch] for ch in names],
+        [float(budget["bounds"][ch][0]) for ch in names],
+        [
+            math.inf if budget["bounds"][ch][1] is None else float(budget["bounds"][ch][1])
+            for ch in names
+        ],
+        total_spend,
+    )
     metric = perf["metrics"][c.objective]
     warnings = _warnings(state, allocations, days)
     calibration = {
@@ -152,7 +165,8 @@ def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
         ),
         uplift_vs_baseline=None if uplift is None else round(uplift, 4),
         confidence_scores=ConfidenceScores(
-            overall=round(beats, 2),
+            overall=round(near_optimal, 2),
+            beats_historical_mix=round(beats, 2),
             data_quality=round(data_quality(perf, budget["sources"]), 2),
             model_fit=round(model_fit(metric), 2),
         ),

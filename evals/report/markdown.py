@@ -212,7 +212,17 @@ def _engine(summary: Mapping[str, Any]) -> list[str]:
             fmt(r["mroi_rank_spearman_median"]),
             "1",
         ],
-        ["Spearman(confidence overall, -regret)", fmt(c["spearman_overall_vs_neg_regret"]), "> 0"],
+        [
+            "Spearman(confidence overall = P(within 2 % of optimum), -regret)",
+            fmt(c["spearman_overall_vs_neg_regret"]),
+            "> 0",
+        ],
+        [
+            "Brier of P(within 2 % of optimum); mean stated vs realized",
+            f"{fmt(c['brier_near_optimal'], 3)}; "
+            + pair(pct(c["mean_near_optimal"]), pct(c["near_optimal_rate"]), " vs "),
+            "< 0.25; equal",
+        ],
         [
             "Spearman(model_fit, -regret) / (data_quality, -regret)",
             pair(
