@@ -195,6 +195,8 @@ def build_plan(inp: InputView, state: PlanState) -> DistributionPlan:
 
 def _warnings(state: PlanState, allocations: list[Allocation], days: int) -> list[str]:
     out = list(dict.fromkeys(state.get("warnings", [])))
+    objective = state["input"]["campaign"]["objective"]
+    out += state["performance"]["metrics"][objective].get("notes", [])
     facts = state["performance"]["channels"]
     for a in allocations:
         for flag in facts.get(a.channel, {}).get("flags", []):
@@ -206,7 +208,6 @@ def _warnings(state: PlanState, allocations: list[Allocation], days: int) -> lis
                 f"{a.daily_spend / observed:.1f}x the highest sustained daily spend in its "
                 "history; the response there is extrapolated"
             )
-    objective = state["input"]["campaign"]["objective"]
     model_roi = state["performance"]["metrics"][objective].get("roi_historical", {})
     for ch, (lo, hi) in state["market"].get("sanity", {}).items():
         roi = model_roi.get(ch)

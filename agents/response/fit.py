@@ -87,6 +87,10 @@ def fit_response_curves(
         attr = attributed[:, j] if attributed is not None else np.full(panel.n_days, np.nan)
         cands[c] = channel_candidates(c, panel.spend[:, j], attr, s.grid, run_rate[c])
     kpi = panel.kpi_series(objective)
+    unusable: list[str] = []
+    if kpi is not None and not (np.nanmean(kpi) > 0 and np.nanstd(kpi) > 0):
+        unusable = [f"the KPI's {objective} is constant or zero; it cannot calibrate the model"]
+        kpi = None
     kpi_days = 0 if kpi is None else int(np.isfinite(kpi).sum())
     has_kpi = kpi is not None and kpi_days >= s.min_kpi_days
     if not cands or (not has_kpi and not any(c.has_attribution for c in cands.values())):
@@ -94,7 +98,7 @@ def fit_response_curves(
         return PerformanceFit({}, cands, {}, {}, False, None, None, None, None)
     prior = MarginalPrior.build(names, cands, run_rate, _fallback_level(panel, kpi), s.prior)
     if kpi is None or not has_kpi:
-        notes = [] if kpi is None else [f"KPI has {kpi_days} days; too few to calibrate"]
+        notes = unusable if kpi is None else [f"KPI has {kpi_days} days; too few to calibrate"]
         return _attribution_only(names, cands, prior, flight_days, s, rng, notes)
     return _kpi_fit(panel, kpi, names, cands, prior, flight_days, s, rng)
 

@@ -194,3 +194,12 @@ def test_progress_reports_each_agent(world: dict[str, Any]) -> None:
         "market",
     }
     assert seen[2:4] == ["budget", "critic"] and seen[-1] == "synthesizer"
+
+
+def test_a_constant_kpi_is_ignored_with_a_warning(world: dict[str, Any]) -> None:
+    doc = copy.deepcopy(world)
+    doc["kpi"] = [dict(k, revenue=0.0) for k in doc["kpi"]]
+    p = plan(doc)
+    assert p.diagnostics["model"]["kpi_used"] is False
+    assert any("constant or zero" in w for w in p.warnings)
+    assert p.total_spend == pytest.approx(doc["campaign"]["total_budget"], rel=0.005)
