@@ -153,7 +153,10 @@ def _solve_free(
     for _ in range(_REFINE_PASSES):
         spend = _refine(curves, lo, hi, spend, budget, step)
         step /= _REFINE_FACTOR
-    return _snap_to_upper(curves, lo, hi, spend, step), goal_met
+    spend = _snap_to_upper(curves, lo, hi, spend, step)
+    if target_ratio is None:
+        spend = _fill_remainder(curves, hi, spend, float(lo.sum()) + slack)
+    return spend, goal_met
 
 
 def _pick_units(
@@ -234,6 +237,25 @@ def _snap_to_upper(
         if gain > min(losses):
             out[i] = hi[i]
             out[j] -= gap
+    return out
+
+
+def _fill_remainder(curves: Sequence[Curve], hi: Array, spend: Array, budget: float) -> Array:
+    """Place what the grid could not (upper bounds off the grid leave crumbs) on the
+    channels with room, best marginal return first, so max_outcome spends exactly."""
+    out = spend.copy()
+    rest = budget - float(out.sum())
+    if rest <= budget * 1e-9:
+        return out
+    eps = max(rest, budget * 1e-6)
+    gains = [float(c(out[i : i + 1] + eps)[0] - c(out[i : i + 1])[0]) for i, c in enumerate(curves)]
+    for i in np.argsort(gains)[::-1]:
+        add = min(rest, float(hi[i] - out[i]))
+        if add > 0:
+            out[i] += add
+            rest -= add
+        if rest <= budget * 1e-12:
+            break
     return out
 
 

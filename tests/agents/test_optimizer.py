@@ -159,3 +159,11 @@ def test_unreachable_target_spends_only_the_minimums_and_says_so() -> None:
     free = optimize_allocation(c, [0.0, 0.0], [np.inf, np.inf], 1.0, target_ratio=3.0)
     assert not free.goal_met
     assert free.total_spend == 0.0
+
+
+def test_spends_exactly_the_budget_when_maximums_sit_off_the_grid() -> None:
+    c = [lambda x, a=a: a * np.log1p(np.asarray(x)) for a in (1.0, 1.3, 0.7)]
+    upper = [0.3333337, 0.4111119, 0.2555544]  # sums exactly to the budget
+    result = optimize_allocation(c, [0, 0, 0], upper, sum(upper))
+    assert result.total_spend == pytest.approx(sum(upper), rel=1e-12)
+    assert np.all(result.spend <= np.array(upper) + 1e-12)
