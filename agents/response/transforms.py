@@ -15,7 +15,6 @@ __all__ = [
     "geometric_adstock",
     "half_life_days",
     "hill",
-    "hill_derivative",
 ]
 
 Array = NDArray[np.float64]
@@ -52,14 +51,6 @@ def hill(x: Array | float, half_sat: float, shape: float) -> Array:
     xa = np.maximum(np.asarray(x, dtype=float), 0.0)
     ratio = np.power(xa / half_sat, shape)
     out: Array = ratio / (1.0 + ratio)
-    return out
-
-
-def hill_derivative(x: Array | float, half_sat: float, shape: float) -> Array:
-    """d hill / dx, finite at x = 0 for shape >= 1."""
-    xa = np.maximum(np.asarray(x, dtype=float), 1e-12)
-    ratio = np.power(xa / half_sat, shape)
-    out: Array = shape * ratio / (xa * (1.0 + ratio) ** 2)
     return out
 
 
