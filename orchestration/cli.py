@@ -29,6 +29,7 @@ from orchestration.console import print_plan
 from orchestration.dev import add_plan_campaign_arguments
 from orchestration.dev import register as register_dev
 from orchestration.errors import describe_validation_error
+from orchestration.llm_stub import register as register_llm_stub
 from orchestration.seed_demo import register as register_seed_demo
 from orchestration.temporal.worker import register as register_worker
 
@@ -129,7 +130,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         from orchestration.dev import run_demo
 
-        return asyncio.run(run_demo(Path(args.out), source=args.source))
+        return asyncio.run(run_demo(Path(args.out), source=args.source, llm=not args.no_llm))
     console = Console()
     path = Path(args.input) if args.input else _EXAMPLE
     console.print(f"[bold]mediaplan demo[/bold]: planning the bundled example {path.name}")
@@ -174,12 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--input", help="plan this PlanningInput file instead of the bundled example")
     d.add_argument("--out", default="out/demo", help="directory for plan.json and plan.html")
-    d.add_argument("--no-llm", action="store_true")
+    d.add_argument(
+        "--no-llm",
+        action="store_true",
+        help="deterministic texts: no LLM, not even the local stand-in",
+    )
     d.set_defaults(func=cmd_demo)
     register_sandbox(sub, default_data=_sandbox_seed)
     register_seed_demo(sub)
     register_eval(sub)
     register_worker(sub)
+    register_llm_stub(sub)
     register_dev(sub)
     return parser
 

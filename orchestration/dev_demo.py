@@ -23,6 +23,8 @@ failure: a connector error names its platform). Import it from `orchestration.de
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -139,8 +141,14 @@ async def run_demo(
     database_url: str | None = None,
     console: Console | None = None,
     source: DemoSource = "sandbox",
+    llm: bool = True,
 ) -> int:
     """``make demo`` (see the module docstring).
+
+    With `llm` (the default) the texts are narrated by the LLM configured by
+    ``MEDIAPLAN_LLM_*``, or, when none is, by `orchestration.llm_stub.LocalLLM`, the local
+    stand-in that speaks the OpenAI protocol, so the demo runs the whole LLM path (number
+    checks included) without a network.
 
     `source` is ``"sandbox"`` (the default: the data come through the connectors from the
     embedded sandbox into workspace `DEMO_SANDBOX_WORKSPACE`, plus the business's KPI
@@ -149,8 +157,10 @@ async def run_demo(
     `orchestration.seed_demo`, for environments where the sandbox cannot start).
     `data` is the state directory (default `data_dir()`), `database_url` the store.
     """
+    from agents.llm import LLMSettings
     from connectors.errors import ConnectorError
     from orchestration.activities import ThreadedPlanner
+    from orchestration.llm_stub import LocalLLM
     from orchestration.temporal.worker import open_sql_store
 
     if source not in ("sandbox", "seed"):
@@ -178,7 +188,14 @@ async def run_demo(
             with console.status("starting the Temporal dev server…"):
                 await server.start()
             client = await settings.connect()
-            async with worker_stack(client, store, task_queue, ThreadedPlanner.from_env()):
+            async with contextlib.AsyncExitStack() as stack:
+                env = dict(os.environ)
+                if llm and LLMSettings.from_env(env) is None:
+                    local = stack.enter_context(LocalLLM())
+                    env.update(local.env())
+                    console.print(f"[dim]LLM: the local stand-in at {local.base_url}[/dim]")
+                planner = ThreadedPlanner.from_env(env) if llm else ThreadedPlanner(None)
+                await stack.enter_async_context(worker_stack(client, store, task_queue, planner))
                 planning = PlanningClient(client, settings, store=store)
                 handle = await planning.start_plan(
                     campaign_id, workspace_id=workspace, user_id="demo"
