@@ -127,3 +127,12 @@ async def test_campaign_level_insights_node(meta_sandbox: MetaSandbox) -> None:
     )
     assert float(rows[0]["spend"]) == round(expected, 2)
     assert {a["action_type"] for a in rows[0]["actions"]} >= {"omni_purchase", "purchase"}
+
+
+def test_report_runs_are_bounded_like_metas_expiry() -> None:
+    from connectors.sandbox.data import SandboxData
+    from connectors.sandbox.meta.world import MAX_REPORT_RUNS, MetaWorld
+
+    world = MetaWorld(SandboxData())
+    runs = [world.create_report_run("act_1", {}).id for _ in range(MAX_REPORT_RUNS + 5)]
+    assert list(world.report_runs) == runs[-MAX_REPORT_RUNS:]

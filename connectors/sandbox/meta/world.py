@@ -96,6 +96,9 @@ class CampaignState:
         return [{"id": f"9{self.id[-12:]}", "name": f"placement:{placement}"}]
 
 
+MAX_REPORT_RUNS = 32
+
+
 @dataclass
 class ReportRun:
     id: str
@@ -272,6 +275,10 @@ class MetaWorld:
         self._fail_runs -= 1 if fail else 0
         run = ReportRun(self.new_id(), account_id, params, self.report_polls, fail, self.now())
         self.report_runs[run.id] = run
+        # Meta expires report runs; keeping only the newest bounds the sandbox's memory
+        # (each holds its rows) across repeated two-year reads.
+        while len(self.report_runs) > MAX_REPORT_RUNS:
+            del self.report_runs[next(iter(self.report_runs))]
         return run
 
     # -- mutations (each returns the webhook events Meta would send) -----------------
